@@ -1,0 +1,185 @@
+import { hostname } from 'node:os';
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+
+export type TurnDetectionConfig =
+  | {
+      type: 'server_vad';
+      /** Speech probability threshold, 0..1; raise it on noisy lines. */
+      threshold: number;
+      prefixPaddingMs: number;
+      silenceDurationMs: number;
+    }
+  | { type: 'semantic_vad'; eagerness: 'low' | 'medium' | 'high' | 'auto' };
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Public base URL Twilio reaches us at, without a trailing slash; undefined: derive from the request. */
+  publicUrl: string | undefined;
+  openai: {
+    apiKey: string;
+    baseUrl: string;
+    realtimeUrl: string;
+    realtimeModel: string;
+    voice: string;
+    transcriptionModel: string;
+    summaryModel: string;
+  };
+  twilio: { accountSid: string; authToken: string };
+  bot: { instructions: string; greeting: string; handoffNumber: string | undefined };
+  turnDetection: TurnDetectionConfig;
+  realtimeSession: { maxDurationMs: number; reconnectAttempts: number };
+  summary: {
+    triggerTokens: number;
+    keepTurns: number;
+    language: string | undefined;
+    webhookUrl: string | undefined;
+    webhookSecret: string | undefined;
+  };
+  store: { databaseUrl: string | undefined; dataDir: string };
+  operatorToken: string | undefined;
+  retentionDays: number | undefined;
+  instanceId: string;
+  shutdownTimeoutMs: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+export const DEFAULT_INSTRUCTIONS =
+  'You are a friendly, concise phone assistant. Speak naturally in short sentences, ' +
+  "answer in the caller's language, and never read out long lists. " +
+  'If the caller asks for a human, or you cannot help, offer to transfer them.';
+
+export const DEFAULT_GREETING = 'Greet the caller in one short sentence and ask how you can help.';
+
+/** Empty strings in .env files mean "unset", as they do for most twelve-factor tools. */
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+
+const number = () => z.coerce.number({ error: 'must be a number' });
+const integer = (min: number, max: number) =>
+  number().int('must be a whole number').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
+
+const httpUrl = z
+  .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+  .transform((url) => url.replace(/\/+$/, ''));
+const wsUrl = z.url({ protocol: /^wss?$/, error: 'must be a ws:// or wss:// URL' });
+
+const required = (what: string) =>
+  z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    z.string({ error: (issue) => (issue.input === undefined ? `is required: ${what}` : 'must be a string') }),
+  );
+
+const envSchema = z.object({
+  PORT: optional(integer(0, 65535)).default(8080),
+  HOST: optional(z.string()).default('0.0.0.0'),
+  PUBLIC_URL: optional(httpUrl),
+  OPENAI_API_KEY: required('your OpenAI API key (https://platform.openai.com/api-keys)'),
+  OPENAI_BASE_URL: optional(httpUrl).default('https://api.openai.com/v1'),
+  OPENAI_REALTIME_URL: optional(wsUrl).default('wss://api.openai.com/v1/realtime'),
+  REALTIME_MODEL: optional(z.string()).default('gpt-realtime'),
+  REALTIME_VOICE: optional(z.string()).default('marin'),
+  TRANSCRIPTION_MODEL: optional(z.string()).default('gpt-4o-transcribe'),
+  SUMMARY_MODEL: optional(z.string()).default('gpt-4.1-mini'),
+  SUMMARY_LANGUAGE: optional(z.string()),
+  TWILIO_ACCOUNT_SID: required('your Twilio Account SID (starts with AC)').pipe(
+    z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must look like AC followed by 32 hex digits'),
+  ),
+  TWILIO_AUTH_TOKEN: required('your Twilio auth token; it validates webhook signatures'),
+  BOT_INSTRUCTIONS: optional(z.string()).default(DEFAULT_INSTRUCTIONS),
+  BOT_GREETING: optional(z.string()).default(DEFAULT_GREETING),
+  HANDOFF_NUMBER: optional(z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number like +14155550100')),
+  TURN_DETECTION: optional(z.enum(['server_vad', 'semantic_vad'])).default('server_vad'),
+  VAD_THRESHOLD: optional(number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1')).default(0.5),
+  VAD_PREFIX_PADDING_MS: optional(integer(0, 2000)).default(300),
+  VAD_SILENCE_DURATION_MS: optional(integer(100, 5000)).default(500),
+  VAD_EAGERNESS: optional(z.enum(['low', 'medium', 'high', 'auto'])).default('auto'),
+  REALTIME_MAX_SESSION_MINUTES: optional(number().positive('must be positive').max(60, 'must be at most 60 (the service limit)')).default(55),
+  REALTIME_RECONNECT_ATTEMPTS: optional(integer(0, 20)).default(5),
+  SUMMARY_TRIGGER_TOKENS: optional(integer(1000, 1_000_000)).default(12_000),
+  SUMMARY_KEEP_TURNS: optional(integer(1, 100)).default(6),
+  SUMMARY_WEBHOOK_URL: optional(httpUrl),
+  SUMMARY_WEBHOOK_SECRET: optional(z.string().min(16, 'must be at least 16 characters')),
+  OPERATOR_TOKEN: optional(z.string().min(16, 'must be at least 16 characters (try: openssl rand -hex 24)')),
+  DATABASE_URL: optional(z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' })),
+  DATA_DIR: optional(z.string()).default('./data'),
+  RETENTION_DAYS: optional(integer(1, 36_500)),
+  INSTANCE_ID: optional(z.string()),
+  SHUTDOWN_TIMEOUT_SECONDS: optional(integer(0, 3600)).default(30),
+  LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])).default('info'),
+});
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * Parses the environment once into a frozen, typed Config.
+ * Pure: the caller decides where `env` comes from (process.env plus .env, or a test's object).
+ * @throws ConfigError listing every missing or invalid variable.
+ */
+export function loadConfig(env: Env): Readonly<Config> {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = issue.path.join('.');
+      const shown = typeof env[name] === 'string' && !/KEY|TOKEN|SECRET/.test(name) ? ` (got "${env[name]}")` : '';
+      return `${name} ${issue.message}${shown}`;
+    });
+    throw new ConfigError(problems);
+  }
+  const e = parsed.data;
+  if (e.SUMMARY_WEBHOOK_URL && !e.SUMMARY_WEBHOOK_SECRET) {
+    throw new ConfigError(['SUMMARY_WEBHOOK_SECRET is required when SUMMARY_WEBHOOK_URL is set: it signs each delivery']);
+  }
+  const turnDetection: TurnDetectionConfig =
+    e.TURN_DETECTION === 'semantic_vad'
+      ? { type: 'semantic_vad', eagerness: e.VAD_EAGERNESS }
+      : {
+          type: 'server_vad',
+          threshold: e.VAD_THRESHOLD,
+          prefixPaddingMs: e.VAD_PREFIX_PADDING_MS,
+          silenceDurationMs: e.VAD_SILENCE_DURATION_MS,
+        };
+  const config: Config = {
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: e.PUBLIC_URL,
+    openai: {
+      apiKey: e.OPENAI_API_KEY,
+      baseUrl: e.OPENAI_BASE_URL,
+      realtimeUrl: e.OPENAI_REALTIME_URL,
+      realtimeModel: e.REALTIME_MODEL,
+      voice: e.REALTIME_VOICE,
+      transcriptionModel: e.TRANSCRIPTION_MODEL,
+      summaryModel: e.SUMMARY_MODEL,
+    },
+    twilio: { accountSid: e.TWILIO_ACCOUNT_SID, authToken: e.TWILIO_AUTH_TOKEN },
+    bot: { instructions: e.BOT_INSTRUCTIONS, greeting: e.BOT_GREETING, handoffNumber: e.HANDOFF_NUMBER },
+    turnDetection,
+    realtimeSession: {
+      maxDurationMs: Math.round(e.REALTIME_MAX_SESSION_MINUTES * 60_000),
+      reconnectAttempts: e.REALTIME_RECONNECT_ATTEMPTS,
+    },
+    summary: {
+      triggerTokens: e.SUMMARY_TRIGGER_TOKENS,
+      keepTurns: e.SUMMARY_KEEP_TURNS,
+      language: e.SUMMARY_LANGUAGE,
+      webhookUrl: e.SUMMARY_WEBHOOK_URL,
+      webhookSecret: e.SUMMARY_WEBHOOK_SECRET,
+    },
+    store: { databaseUrl: e.DATABASE_URL, dataDir: e.DATA_DIR },
+    operatorToken: e.OPERATOR_TOKEN,
+    retentionDays: e.RETENTION_DAYS,
+    instanceId: e.INSTANCE_ID ?? `${hostname()}:${e.PORT}`,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,
+    logLevel: e.LOG_LEVEL,
+  };
+  return deepFreeze(config);
+}
+
+function deepFreeze<T extends object>(value: T): Readonly<T> {
+  for (const child of Object.values(value)) {
+    if (child && typeof child === 'object') deepFreeze(child as object);
+  }
+  return Object.freeze(value);
+}

@@ -1,0 +1,68 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * Every metric the service exports, on a registry of its own (not prom-client's global one), so
+ * several servers in one process (tests, the demo) never collide.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+
+  readonly callsActive = new Gauge({ name: 'callbridge_calls_active', help: 'Calls in progress', registers: [this.registry] });
+  readonly callsTotal = new Counter({
+    name: 'callbridge_calls_total',
+    help: 'Calls ended, by final status',
+    labelNames: ['status'] as const,
+    registers: [this.registry],
+  });
+  readonly rejectedFrames = new Counter({
+    name: 'callbridge_rejected_frames_total',
+    help: 'Inbound protocol frames rejected at the boundary',
+    labelNames: ['source', 'kind'] as const,
+    registers: [this.registry],
+  });
+  readonly signatureFailures = new Counter({
+    name: 'callbridge_signature_failures_total',
+    help: 'Requests refused for a bad or missing Twilio signature',
+    labelNames: ['surface'] as const,
+    registers: [this.registry],
+  });
+  readonly droppedAudioMs = new Counter({
+    name: 'callbridge_dropped_audio_ms_total',
+    help: 'Audio deliberately not delivered, in ms',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  readonly bargeIns = new Counter({
+    name: 'callbridge_barge_ins_total',
+    help: 'Times the caller interrupted the bot',
+    registers: [this.registry],
+  });
+  readonly realtimeErrors = new Counter({
+    name: 'callbridge_realtime_errors_total',
+    help: 'Error events from the Realtime service, by code',
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
+  readonly realtimeReconnects = new Counter({
+    name: 'callbridge_realtime_reconnects_total',
+    help: 'Realtime sessions re-established mid-call (drops and rotations)',
+    registers: [this.registry],
+  });
+  readonly firstAudioSeconds = new Histogram({
+    name: 'callbridge_first_audio_seconds',
+    help: 'From the media stream start to the first bot audio sent to the caller',
+    buckets: [0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5],
+    registers: [this.registry],
+  });
+  readonly bridgeLatencySeconds = new Histogram({
+    name: 'callbridge_bridge_latency_seconds',
+    help: 'Time one audio frame spends in callbridge (parse, transcode, send), by direction',
+    labelNames: ['direction'] as const,
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025],
+    registers: [this.registry],
+  });
+
+  constructor(options: { collectProcessMetrics?: boolean } = {}) {
+    if (options.collectProcessMetrics) collectDefaultMetrics({ register: this.registry });
+  }
+}
