@@ -1,0 +1,25 @@
+import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { renderConsole, renderMarkdown } from './bench/report.js';
+import type { BenchSection } from './bench/report.js';
+import { benchTranscoder } from './bench/transcoder.js';
+
+/** Run one after another, so that no section's load skews another's timings. */
+const SECTIONS: Array<() => Promise<BenchSection>> = [benchTranscoder];
+
+const BENCHMARKS_PATH = fileURLToPath(new URL('../BENCHMARKS.md', import.meta.url));
+
+const sections: BenchSection[] = [];
+for (const runSection of SECTIONS) sections.push(await runSection());
+
+const cpus = os.cpus();
+const meta = {
+  date: new Date().toISOString().slice(0, 10),
+  node: process.version,
+  cpu: `${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores`,
+};
+
+console.log(renderConsole(sections));
+await writeFile(BENCHMARKS_PATH, renderMarkdown(sections, meta));
+console.log(`\nWrote ${BENCHMARKS_PATH}`);
