@@ -1,0 +1,65 @@
+import type { RealtimeSessionCreateRequest } from 'openai/resources/realtime/realtime';
+
+export type TurnDetection =
+  | { type: 'server_vad'; threshold: number; prefixPaddingMs: number; silenceDurationMs: number }
+  | { type: 'semantic_vad'; eagerness: 'low' | 'medium' | 'high' | 'auto' };
+
+export interface RealtimeTool {
+  name: string;
+  description: string;
+  parameters: Record<string, unknown>;
+}
+
+export interface SessionSettings {
+  model: string;
+  voice: string;
+  instructions: string;
+  transcriptionModel: string;
+  turnDetection: TurnDetection;
+  /** Input noise reduction; `undefined` leaves it off. */
+  noiseReduction?: 'near_field' | 'far_field' | undefined;
+  tools?: RealtimeTool[];
+}
+
+const PCM_24K = { type: 'audio/pcm', rate: 24000 } as const;
+
+/**
+ * The `session` of our session.update (protocols.md 2.2): PCM16 24 kHz both ways, input transcription
+ * on, voice activity detection that both answers (`create_response`) and lets callers interrupt
+ * (`interrupt_response`).
+ */
+export function buildSession(settings: SessionSettings): RealtimeSessionCreateRequest {
+  const turnDetection =
+    settings.turnDetection.type === 'server_vad'
+      ? {
+          type: 'server_vad' as const,
+          threshold: settings.turnDetection.threshold,
+          prefix_padding_ms: settings.turnDetection.prefixPaddingMs,
+          silence_duration_ms: settings.turnDetection.silenceDurationMs,
+          create_response: true,
+          interrupt_response: true,
+        }
+      : {
+          type: 'semantic_vad' as const,
+          eagerness: settings.turnDetection.eagerness,
+          create_response: true,
+          interrupt_response: true,
+        };
+  return {
+    type: 'realtime',
+    model: settings.model,
+    output_modalities: ['audio'],
+    instructions: settings.instructions,
+    audio: {
+      input: {
+        format: PCM_24K,
+        transcription: { model: settings.transcriptionModel },
+        turn_detection: turnDetection,
+        ...(settings.noiseReduction ? { noise_reduction: { type: settings.noiseReduction } } : {}),
+      },
+      output: { format: PCM_24K, voice: settings.voice },
+    },
+    tools: (settings.tools ?? []).map((tool) => ({ type: 'function' as const, ...tool })),
+    tool_choice: 'auto',
+  };
+}

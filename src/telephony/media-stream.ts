@@ -1,0 +1,156 @@
+import { EventEmitter } from 'node:events';
+import type { WebSocket, RawData } from 'ws';
+import type { Logger } from '../log.js';
+import { outboundClear, outboundMark, outboundMedia, parseTwilioFrame, type TwilioOutbound } from './messages.js';
+
+export interface StreamStart {
+  streamSid: string;
+  callSid: string;
+  accountSid: string;
+  tracks: string[];
+  encoding: string;
+  sampleRate: number;
+  customParameters: Record<string, string>;
+}
+
+export interface StreamClosed {
+  code: number;
+  reason: string;
+}
+
+export type RejectionKind = 'malformed' | 'unexpected';
+
+export type MediaStreamEvents = {
+  start: [StreamStart];
+  /** Caller audio: mu-law bytes and Twilio's ms-since-stream-start timestamp of the chunk. */
+  media: [audio: Buffer, timestampMs: number];
+  mark: [name: string];
+  dtmf: [digit: string];
+  stop: [];
+  closed: [StreamClosed];
+  rejected: [kind: RejectionKind, reason: string];
+};
+
+type StreamState =
+  | { status: 'awaiting-start'; socket: WebSocket }
+  | { status: 'streaming'; socket: WebSocket; streamSid: string }
+  | { status: 'closed'; closed: StreamClosed };
+
+/**
+ * One Twilio Media Stream: parses every inbound frame at the boundary and turns the socket into
+ * typed events; sends only the documented outbound shapes. Owns its socket.
+ */
+export class TwilioMediaStream extends EventEmitter<MediaStreamEvents> {
+  #state: StreamState;
+  readonly #logger: Logger;
+
+  constructor(socket: WebSocket, logger: Logger) {
+    super();
+    this.#state = { status: 'awaiting-start', socket };
+    this.#logger = logger;
+    socket.on('message', (data, isBinary) => this.#onFrame(data, isBinary));
+    socket.on('close', (code, reason) => this.#onClose(code, reason.toString()));
+    socket.on('error', (error) => this.#logger.warn({ err: error }, 'media stream socket error'));
+  }
+
+  get streamSid(): string | undefined {
+    return this.#state.status === 'streaming' ? this.#state.streamSid : undefined;
+  }
+
+  get isOpen(): boolean {
+    return this.#state.status !== 'closed';
+  }
+
+  sendMedia(mulawBase64: string): void {
+    this.#sendTo((sid) => outboundMedia(sid, mulawBase64));
+  }
+
+  sendMark(name: string): void {
+    this.#sendTo((sid) => outboundMark(sid, name));
+  }
+
+  clear(): void {
+    this.#sendTo((sid) => outboundClear(sid));
+  }
+
+  /** Ends the stream from our side; Twilio then continues with the TwiML after `<Connect>`. */
+  close(code = 1000, reason = 'call ended'): void {
+    if (this.#state.status === 'closed') return;
+    const { socket } = this.#state;
+    this.#onClose(code, reason);
+    socket.close(code, reason);
+  }
+
+  #sendTo(build: (streamSid: string) => TwilioOutbound): void {
+    if (this.#state.status !== 'streaming') return;
+    const { socket, streamSid } = this.#state;
+    if (socket.readyState !== socket.OPEN) return;
+    socket.send(JSON.stringify(build(streamSid)));
+  }
+
+  #onFrame(data: RawData, isBinary: boolean): void {
+    if (this.#state.status === 'closed') return;
+    if (isBinary) {
+      this.#reject('malformed', 'binary frame');
+      return;
+    }
+    const parsed = parseTwilioFrame(data.toString());
+    if (parsed.kind === 'unknown') {
+      this.#logger.debug({ event: parsed.type }, 'ignoring unknown media stream event');
+      return;
+    }
+    if (parsed.kind === 'malformed') {
+      this.#reject('malformed', parsed.reason);
+      return;
+    }
+    const message = parsed.message;
+    switch (message.event) {
+      case 'connected':
+        return;
+      case 'start': {
+        if (this.#state.status !== 'awaiting-start') {
+          this.#reject('unexpected', 'second start');
+          return;
+        }
+        const { start } = message;
+        this.#state = { status: 'streaming', socket: this.#state.socket, streamSid: message.streamSid };
+        this.emit('start', {
+          streamSid: message.streamSid,
+          callSid: start.callSid,
+          accountSid: start.accountSid,
+          tracks: start.tracks,
+          encoding: start.mediaFormat.encoding,
+          sampleRate: start.mediaFormat.sampleRate,
+          customParameters: start.customParameters,
+        });
+        return;
+      }
+      case 'media':
+        if (this.#state.status !== 'streaming') return this.#reject('unexpected', 'media before start');
+        if (message.media.track !== undefined && message.media.track !== 'inbound') return;
+        this.emit('media', Buffer.from(message.media.payload, 'base64'), message.media.timestamp);
+        return;
+      case 'mark':
+        this.emit('mark', message.mark.name);
+        return;
+      case 'dtmf':
+        this.emit('dtmf', message.dtmf.digit);
+        return;
+      case 'stop':
+        this.emit('stop');
+        return;
+    }
+  }
+
+  #reject(kind: RejectionKind, reason: string): void {
+    this.#logger.warn({ kind, reason }, 'rejected media stream frame');
+    this.emit('rejected', kind, reason);
+  }
+
+  #onClose(code: number, reason: string): void {
+    if (this.#state.status === 'closed') return;
+    const closed = { code, reason };
+    this.#state = { status: 'closed', closed };
+    this.emit('closed', closed);
+  }
+}

@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import { parseTaggedFrame, type ParsedFrame } from '../frames.js';
+
+/*
+ * Twilio Media Streams, inbound (what Twilio sends us). Counters arrive as JSON strings,
+ * sample rate and channels as numbers (protocols.md 1.2). Unknown fields are tolerated:
+ * Twilio adds fields without notice.
+ */
+
+const counter = z
+  .string()
+  .regex(/^\d+$/, 'expected a decimal counter string')
+  .transform((value) => Number(value));
+
+const base64 = z.string().regex(/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/, 'expected base64');
+
+const connectedSchema = z.object({
+  event: z.literal('connected'),
+  protocol: z.string(),
+  version: z.string(),
+});
+
+const startSchema = z.object({
+  event: z.literal('start'),
+  sequenceNumber: counter,
+  streamSid: z.string().min(1),
+  start: z.object({
+    accountSid: z.string(),
+    streamSid: z.string().min(1),
+    callSid: z.string().min(1),
+    tracks: z.array(z.string()),
+    mediaFormat: z.object({ encoding: z.string(), sampleRate: z.number(), channels: z.number() }),
+    customParameters: z.record(z.string(), z.string()).optional().default({}),
+  }),
+});
+
+const mediaSchema = z.object({
+  event: z.literal('media'),
+  sequenceNumber: counter,
+  streamSid: z.string(),
+  media: z.object({
+    track: z.string().optional(),
+    chunk: counter,
+    timestamp: counter,
+    payload: base64,
+  }),
+});
+
+const dtmfSchema = z.object({
+  event: z.literal('dtmf'),
+  sequenceNumber: counter,
+  streamSid: z.string(),
+  dtmf: z.object({ track: z.string().optional(), digit: z.string().min(1) }),
+});
+
+const markSchema = z.object({
+  event: z.literal('mark'),
+  sequenceNumber: counter,
+  streamSid: z.string(),
+  mark: z.object({ name: z.string() }),
+});
+
+const stopSchema = z.object({
+  event: z.literal('stop'),
+  sequenceNumber: counter,
+  streamSid: z.string(),
+  stop: z.object({ accountSid: z.string(), callSid: z.string() }),
+});
+
+const inboundSchema = z.discriminatedUnion('event', [
+  connectedSchema,
+  startSchema,
+  mediaSchema,
+  dtmfSchema,
+  markSchema,
+  stopSchema,
+]);
+
+export type TwilioInbound = z.infer<typeof inboundSchema>;
+export type TwilioStart = z.infer<typeof startSchema>;
+export type TwilioMedia = z.infer<typeof mediaSchema>;
+
+const KNOWN_EVENTS: ReadonlySet<string> = new Set(['connected', 'start', 'media', 'dtmf', 'mark', 'stop']);
+
+export function parseTwilioFrame(raw: string): ParsedFrame<TwilioInbound> {
+  return parseTaggedFrame(raw, 'event', KNOWN_EVENTS, inboundSchema);
+}
+
+/* Outbound (what we send Twilio), exactly the documented shapes of protocols.md 1.3. */
+
+export type TwilioOutbound =
+  | { event: 'media'; streamSid: string; media: { payload: string } }
+  | { event: 'mark'; streamSid: string; mark: { name: string } }
+  | { event: 'clear'; streamSid: string };
+
+export const outboundMedia = (streamSid: string, payloadBase64: string): TwilioOutbound => ({
+  event: 'media',
+  streamSid,
+  media: { payload: payloadBase64 },
+});
+
+export const outboundMark = (streamSid: string, name: string): TwilioOutbound => ({
+  event: 'mark',
+  streamSid,
+  mark: { name },
+});
+
+export const outboundClear = (streamSid: string): TwilioOutbound => ({ event: 'clear', streamSid });
