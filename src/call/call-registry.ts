@@ -1,0 +1,98 @@
+import { EventEmitter } from 'node:events';
+import type { Logger } from '../log.js';
+import type { StreamStart, TwilioMediaStream } from '../telephony/media-stream.js';
+import type { CallSession } from './call-session.js';
+
+export interface CallParties {
+  from: string | undefined;
+  to: string | undefined;
+}
+
+export type CallRegistryEvents = {
+  /** A new call exists; subscribe to its events now, before any of them fire. */
+  call: [CallSession, CallParties];
+};
+
+export interface CallRegistryOptions {
+  createSession: (callSid: string) => CallSession;
+  logger: Logger;
+  /** A stream that sends no `start` within this long is closed; default 10 s. */
+  startTimeoutMs?: number;
+}
+
+/**
+ * The live calls of this process, by CallSid: created when the webhook fires (so the model session
+ * opens while Twilio is still connecting the stream) or, failing that, when the stream starts.
+ */
+export class CallRegistry extends EventEmitter<CallRegistryEvents> {
+  readonly #sessions = new Map<string, CallSession>();
+  readonly #waitingStreams = new Set<TwilioMediaStream>();
+  readonly #options: CallRegistryOptions;
+  #draining = false;
+
+  constructor(options: CallRegistryOptions) {
+    super();
+    this.#options = options;
+  }
+
+  get size(): number {
+    return this.#sessions.size;
+  }
+
+  get draining(): boolean {
+    return this.#draining;
+  }
+
+  get(callSid: string): CallSession | undefined {
+    return this.#sessions.get(callSid);
+  }
+
+  sessions(): CallSession[] {
+    return [...this.#sessions.values()];
+  }
+
+  /** The voice webhook fired: start the call's model session right away. */
+  prepare(callSid: string, parties: CallParties): CallSession {
+    return this.#sessions.get(callSid) ?? this.#create(callSid, parties);
+  }
+
+  /** A media stream connected; it joins its call once Twilio says which one (`start`). */
+  adoptStream(stream: TwilioMediaStream): void {
+    this.#waitingStreams.add(stream);
+    const timer = setTimeout(() => {
+      this.#options.logger.warn('media stream sent no start message');
+      stream.close(1008, 'no start message');
+    }, this.#options.startTimeoutMs ?? 10_000);
+    const forget = () => {
+      clearTimeout(timer);
+      this.#waitingStreams.delete(stream);
+    };
+    stream.once('closed', forget);
+    stream.once('start', (start: StreamStart) => {
+      forget();
+      stream.off('closed', forget);
+      const parties = { from: start.customParameters['from'], to: start.customParameters['to'] };
+      const session = this.#sessions.get(start.callSid) ?? this.#create(start.callSid, parties);
+      session.attachStream(stream, start);
+    });
+  }
+
+  /** Stops taking calls and waits up to `timeoutMs` for live ones to end, then ends the rest. */
+  async drain(timeoutMs: number): Promise<void> {
+    this.#draining = true;
+    for (const stream of this.#waitingStreams) stream.close(1001, 'shutting down');
+    const deadline = Date.now() + timeoutMs;
+    while (this.#sessions.size > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    for (const session of this.sessions()) session.end('interrupted', 'server shutting down');
+  }
+
+  #create(callSid: string, parties: CallParties): CallSession {
+    const session = this.#options.createSession(callSid);
+    this.#sessions.set(callSid, session);
+    session.once('ended', () => this.#sessions.delete(callSid));
+    this.emit('call', session, parties);
+    return session;
+  }
+}

@@ -1,0 +1,41 @@
+import express, { type ErrorRequestHandler, type Express } from 'express';
+import type { CallRegistry } from '../call/call-registry.js';
+import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
+import { twilioRoutes } from './twilio-routes.js';
+
+export interface AppDeps {
+  authToken: string;
+  publicUrl: string | undefined;
+  registry: CallRegistry;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+/** The HTTP routes. Never listens and never reads the environment: the composition root does both. */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', true);
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', (_req, res) => {
+    if (deps.registry.draining) res.status(503).json({ status: 'draining' });
+    else res.json({ status: 'ready', calls: deps.registry.size });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+
+  app.use(twilioRoutes(deps));
+
+  const onError: ErrorRequestHandler = (error, _req, res, _next) => {
+    const status = typeof error?.status === 'number' && error.status >= 400 && error.status < 600 ? error.status : 500;
+    if (status >= 500) deps.logger.error({ err: error }, 'request failed');
+    res.status(status).json({ error: status >= 500 ? 'internal error' : String(error?.message ?? 'bad request') });
+  };
+  app.use(onError);
+  return app;
+}
