@@ -1,0 +1,73 @@
+import { callerClip } from './assets.js';
+
+/** One exchange: what the caller says (a clip in assets/caller) and the simulator's reply (assets/sim-voice). */
+export interface ScriptedTurn {
+  callerClip: string;
+  reply: string;
+}
+
+export interface Scenario {
+  name: string;
+  language: string;
+  /** Voice clip the bot greets with. */
+  greeting: string;
+  turns: ScriptedTurn[];
+  /** Reply when the caller says more than the script has. */
+  fallbackReply: string;
+}
+
+export const englishSupportCall: Scenario = {
+  name: 'english-support',
+  language: 'en',
+  greeting: 'greeting-en',
+  turns: [
+    { callerClip: 'en-order-status', reply: 'order-en' },
+    { callerClip: 'en-change-address', reply: 'address-en' },
+    { callerClip: 'en-goodbye', reply: 'goodbye-en' },
+  ],
+  fallbackReply: 'fallback-en',
+};
+
+/** The bot's second answer is long (about 7 s): room for the caller to talk over it. */
+export const bargeInCall: Scenario = {
+  name: 'barge-in',
+  language: 'en',
+  greeting: 'greeting-en',
+  turns: [
+    { callerClip: 'en-order-status', reply: 'long-en' },
+    { callerClip: 'en-interrupt', reply: 'sorry-en' },
+    { callerClip: 'en-goodbye', reply: 'goodbye-en' },
+  ],
+  fallbackReply: 'fallback-en',
+};
+
+export const frenchCall: Scenario = {
+  name: 'french',
+  language: 'fr',
+  greeting: 'greeting-fr',
+  turns: [
+    { callerClip: 'fr-rendez-vous', reply: 'rendezvous-fr' },
+    { callerClip: 'fr-identite', reply: 'identite-fr' },
+    { callerClip: 'fr-merci', reply: 'merci-fr' },
+  ],
+  fallbackReply: 'fallback-en',
+};
+
+/**
+ * The simulator's side of a scenario: hands out, in order, what each committed user turn "said"
+ * and which clip answers it. Share one cursor between sessions to continue a call across reconnects.
+ */
+export class ScriptCursor {
+  readonly scenario: Scenario;
+  #next = 0;
+
+  constructor(scenario: Scenario) {
+    this.scenario = scenario;
+  }
+
+  nextUserTurn(): { transcript: string; reply: string } {
+    const turn = this.scenario.turns[this.#next++];
+    if (!turn) return { transcript: '', reply: this.scenario.fallbackReply };
+    return { transcript: callerClip(turn.callerClip).transcript, reply: turn.reply };
+  }
+}
