@@ -110,7 +110,7 @@ export class BargeInController {
       interrupted.push({ itemId, responseId: item.responseId, heardMs });
       this.#responses.get(item.responseId)!.interrupted = true;
     }
-    if (pendingItemIds.length > 0) this.#tracker.clear();
+    if (pendingItemIds.length > 0) this.#tracker.clear(nowMs);
 
     if (activeId) {
       this.#responses.get(activeId)!.interrupted = true;

@@ -159,7 +159,6 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     stream.on('media', (audio, timestampMs) => this.#onCallerAudio(audio, timestampMs));
     stream.on('mark', (name) => this.#onMark(name));
     stream.on('dtmf', (digit) => this.#logger.info({ digitLength: digit.length }, 'dtmf received'));
-    stream.on('rejected', (kind) => this.#options.metrics.rejectedFrames.inc({ source: 'twilio', kind }));
     stream.on('stop', () => this.end('completed', 'caller hung up'));
     stream.on('closed', () => this.end('completed', 'media stream closed'));
     this.emit('streamStarted', start);
@@ -241,7 +240,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
       return;
     }
     this.#stream.clear();
-    this.#tracker.clear();
+    this.#tracker.clear(this.#options.now());
     this.#stream.sendMedia(Buffer.from(apology).toString('base64'));
     const playMs = mulawBytesToMs(apology.length);
     this.#hangupTimer = setTimeout(() => this.end('failed', 'model unavailable'), playMs + 500);

@@ -118,8 +118,16 @@ export class PlaybackTracker {
     return item.sentMs;
   }
 
-  /** After a Twilio `clear`: pending audio is gone, and echoes of its marks must not count as played. */
-  clear(): void {
+  /**
+   * After a Twilio `clear`: pending audio is gone (each item keeps only what played), and echoes of
+   * the cleared marks must not count as played.
+   */
+  clear(nowMs: number): void {
+    for (const itemId of this.pendingItemIds()) {
+      const item = this.#items.get(itemId)!;
+      item.sentMs = this.heardMs(itemId, nowMs);
+      item.confirmedMs = item.sentMs;
+    }
     this.#generation++;
     this.#pending = [];
   }

@@ -124,8 +124,8 @@ export class SimSession {
   readonly received: ReceivedEvent[] = [];
   /** Every audio delta sent: when, for which response, and how much audio (ms). */
   readonly deltasSent: { atMs: number; responseId: string; ms: number }[] = [];
-  /** Every response started, with when it was created. */
-  readonly responses: { id: string; createdAtMs: number; reply: string }[] = [];
+  /** Every response started: when it was created and finished, and which clip it spoke. */
+  readonly responses: { id: string; createdAtMs: number; doneAtMs?: number; status?: string; reply: string }[] = [];
   readonly #socket: WebSocket;
   readonly #script: ScriptCursor;
   readonly #timing: SimTiming;
@@ -511,6 +511,8 @@ export class SimSession {
     if (!response) return;
     this.#active = undefined;
     for (const timer of response.timers) this.#clearLater(timer);
+    const record = this.responses.find((entry) => entry.id === response.id);
+    if (record) Object.assign(record, { doneAtMs: this.#now(), status });
     const { item } = response;
     const base = { response_id: response.id, item_id: item.id, output_index: 0, content_index: 0 };
     const transcript = item.content[0]!.transcript ?? '';
