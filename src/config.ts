@@ -1,16 +1,7 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
-
-export type TurnDetectionConfig =
-  | {
-      type: 'server_vad';
-      /** Speech probability threshold, 0..1; raise it on noisy lines. */
-      threshold: number;
-      prefixPaddingMs: number;
-      silenceDurationMs: number;
-    }
-  | { type: 'semantic_vad'; eagerness: 'low' | 'medium' | 'high' | 'auto' };
+import type { TurnDetection } from './realtime/session-config.js';
 
 export interface Config {
   port: number;
@@ -28,7 +19,9 @@ export interface Config {
   };
   twilio: { accountSid: string; authToken: string };
   bot: { instructions: string; greeting: string; handoffNumber: string | undefined };
-  turnDetection: TurnDetectionConfig;
+  turnDetection: TurnDetection;
+  /** Model-side input noise reduction; undefined: off. */
+  noiseReduction: 'near_field' | 'far_field' | undefined;
   realtimeSession: { maxDurationMs: number; reconnectAttempts: number };
   summary: {
     triggerTokens: number;
@@ -95,6 +88,7 @@ const envSchema = z.object({
   VAD_PREFIX_PADDING_MS: optional(integer(0, 2000)).default(300),
   VAD_SILENCE_DURATION_MS: optional(integer(100, 5000)).default(500),
   VAD_EAGERNESS: optional(z.enum(['low', 'medium', 'high', 'auto'])).default('auto'),
+  NOISE_REDUCTION: optional(z.enum(['off', 'near_field', 'far_field'])).default('off'),
   REALTIME_MAX_SESSION_MINUTES: optional(number().positive('must be positive').max(60, 'must be at most 60 (the service limit)')).default(55),
   REALTIME_RECONNECT_ATTEMPTS: optional(integer(0, 20)).default(5),
   SUMMARY_TRIGGER_TOKENS: optional(integer(1000, 1_000_000)).default(12_000),
@@ -109,6 +103,9 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_SECONDS: optional(integer(0, 3600)).default(30),
   LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])).default('info'),
 });
+
+/** Every environment variable callbridge reads (.env.example documents each one). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
 
 type Env = Record<string, string | undefined>;
 
@@ -131,7 +128,7 @@ export function loadConfig(env: Env): Readonly<Config> {
   if (e.SUMMARY_WEBHOOK_URL && !e.SUMMARY_WEBHOOK_SECRET) {
     throw new ConfigError(['SUMMARY_WEBHOOK_SECRET is required when SUMMARY_WEBHOOK_URL is set: it signs each delivery']);
   }
-  const turnDetection: TurnDetectionConfig =
+  const turnDetection: TurnDetection =
     e.TURN_DETECTION === 'semantic_vad'
       ? { type: 'semantic_vad', eagerness: e.VAD_EAGERNESS }
       : {
@@ -156,6 +153,7 @@ export function loadConfig(env: Env): Readonly<Config> {
     twilio: { accountSid: e.TWILIO_ACCOUNT_SID, authToken: e.TWILIO_AUTH_TOKEN },
     bot: { instructions: e.BOT_INSTRUCTIONS, greeting: e.BOT_GREETING, handoffNumber: e.HANDOFF_NUMBER },
     turnDetection,
+    noiseReduction: e.NOISE_REDUCTION === 'off' ? undefined : e.NOISE_REDUCTION,
     realtimeSession: {
       maxDurationMs: Math.round(e.REALTIME_MAX_SESSION_MINUTES * 60_000),
       reconnectAttempts: e.REALTIME_RECONNECT_ATTEMPTS,

@@ -47,6 +47,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     instructions: config.bot.instructions,
     transcriptionModel: config.openai.transcriptionModel,
     turnDetection: config.turnDetection,
+    noiseReduction: config.noiseReduction,
   });
   const connectorFor =
     deps.connectRealtime ??

@@ -1,7 +1,15 @@
 import type { RealtimeSessionCreateRequest } from 'openai/resources/realtime/realtime';
 
 export type TurnDetection =
-  | { type: 'server_vad'; threshold: number; prefixPaddingMs: number; silenceDurationMs: number }
+  | {
+      type: 'server_vad';
+      /** Speech probability threshold, 0..1; raise it on noisy lines. */
+      threshold: number;
+      /** Audio kept before detected speech, in ms. */
+      prefixPaddingMs: number;
+      /** Silence that ends a turn, in ms; raise it for callers who pause mid-sentence. */
+      silenceDurationMs: number;
+    }
   | { type: 'semantic_vad'; eagerness: 'low' | 'medium' | 'high' | 'auto' };
 
 export interface RealtimeTool {
