@@ -3,10 +3,11 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { renderConsole, renderMarkdown } from './bench/report.js';
 import type { BenchSection } from './bench/report.js';
+import { benchBargeIn } from './bench/barge-in.js';
 import { benchTranscoder } from './bench/transcoder.js';
 
 /** Run one after another, so that no section's load skews another's timings. */
-const SECTIONS: Array<() => Promise<BenchSection>> = [benchTranscoder];
+const SECTIONS: Array<() => Promise<BenchSection>> = [benchTranscoder, benchBargeIn];
 
 const BENCHMARKS_PATH = fileURLToPath(new URL('../BENCHMARKS.md', import.meta.url));
 

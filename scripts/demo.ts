@@ -6,32 +6,18 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CallSession } from '../src/call/call-session.js';
-import { loadConfig } from '../src/config.js';
-import { createLogger } from '../src/log.js';
-import { startServer } from '../src/server.js';
-import { RealtimeSimulator } from '../src/sim/realtime/simulator.js';
+import { createLogger, type LogLevel } from '../src/log.js';
+import { startOfflineStack, waitFor } from '../src/sim/offline-stack.js';
 import { playScenario } from '../src/sim/run-scenario.js';
 import { englishSupportCall } from '../src/sim/scenarios.js';
-import { SimulatedCaller } from '../src/sim/twilio-caller.js';
 import { percentile } from './lib/stats.js';
 
-const DEMO_AUTH_TOKEN = 'demo-twilio-auth-token';
 const scenario = englishSupportCall;
-
-const simulator = await new RealtimeSimulator({ scenario }).start();
-const config = loadConfig({
-  ...process.env,
-  PORT: '0',
-  HOST: '127.0.0.1',
-  PUBLIC_URL: '',
-  OPENAI_API_KEY: 'sk-simulator',
-  OPENAI_REALTIME_URL: simulator.url,
-  TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`,
-  TWILIO_AUTH_TOKEN: DEMO_AUTH_TOKEN,
-  LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'warn',
-  SHUTDOWN_TIMEOUT_SECONDS: '2',
+const stack = await startOfflineStack({
+  simulator: { scenario },
+  logger: createLogger((process.env['LOG_LEVEL'] as LogLevel | undefined) ?? 'warn'),
 });
-const server = await startServer({ config, logger: createLogger(config.logLevel) });
+const { server, simulator } = stack;
 
 const started = performance.now();
 const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1).padStart(5)}s`;
@@ -47,13 +33,13 @@ server.registry.on('call', (call) => {
 });
 
 console.log(`callbridge demo: a simulated phone call ("${scenario.name}"), no phone or API key needed\n`);
-const caller = new SimulatedCaller({ serverUrl: server.url, authToken: DEMO_AUTH_TOKEN, from: '+14155550100' });
+const caller = stack.caller({ from: '+14155550100' });
 try {
   await caller.dial();
   console.log(`${elapsed()}  call ${caller.callSid} connected`);
   await playScenario(caller, scenario);
   console.log(`${elapsed()}  caller hung up`);
-  await waitFor(() => session?.isEnded === true);
+  await waitFor(() => session?.isEnded === true, 'the call to end');
 
   const outputDir = join(process.cwd(), 'demo-output');
   mkdirSync(outputDir, { recursive: true });
@@ -78,16 +64,9 @@ try {
   console.log(`  marks echoed by the caller: ${caller.marksEchoed.length}`);
   console.log(`\nwhat the caller heard (left: caller, right: bot): ${wavPath}`);
 } finally {
-  await caller.hangUp();
-  await server.close();
-  await simulator.close();
+  await stack.close();
 }
 
 function fmt(ms: number): string {
   return Number.isFinite(ms) ? ms.toFixed(2) : 'n/a';
-}
-
-async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!condition() && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
 }

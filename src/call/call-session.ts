@@ -328,11 +328,11 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     const receivedAt = this.#options.now();
     const { commands, interrupted } = this.#bargeIn.onSpeechStarted(receivedAt);
     if (commands.length === 0) return;
-    this.#apply(commands);
+    const clearedAt = this.#apply(commands);
     this.#toCaller.reset();
     this.#earlyAudio = [];
     this.#earlyAudioMs = 0;
-    const reactionMs = this.#options.now() - receivedAt;
+    const reactionMs = (clearedAt ?? this.#options.now()) - receivedAt;
     this.#figures.bargeIns++;
     this.#options.metrics.bargeIns.inc();
     this.#logger.info({ interrupted: interrupted.length, reactionMs }, 'caller barged in');
@@ -340,12 +340,20 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     this.emit('bargeIn', { reactionMs, interrupted });
   }
 
-  #apply(commands: BargeInCommand[]): void {
+  /** Executes barge-in commands in order; returns when the Twilio clear left, if there was one. */
+  #apply(commands: BargeInCommand[]): number | undefined {
+    let clearedAt: number | undefined;
     for (const command of commands) {
-      if (command.kind === 'clear') this.#stream?.clear();
-      else if (command.kind === 'truncate') this.#sendToModelSession(truncateItem(command.itemId, command.audioEndMs));
-      else this.#sendToModelSession(cancelResponse(command.responseId));
+      if (command.kind === 'clear') {
+        this.#stream?.clear();
+        clearedAt = this.#options.now();
+      } else if (command.kind === 'truncate') {
+        this.#sendToModelSession(truncateItem(command.itemId, command.audioEndMs));
+      } else {
+        this.#sendToModelSession(cancelResponse(command.responseId));
+      }
     }
+    return clearedAt;
   }
 
   #recordInterruption(item: InterruptedItem): void {

@@ -124,6 +124,8 @@ export class SimSession {
   readonly received: ReceivedEvent[] = [];
   /** Every audio delta sent: when, for which response, and how much audio (ms). */
   readonly deltasSent: { atMs: number; responseId: string; ms: number }[] = [];
+  /** When each speech_started was sent. */
+  readonly speechStartsAtMs: number[] = [];
   /** Every response started: when it was created and finished, and which clip it spoke. */
   readonly responses: { id: string; createdAtMs: number; doneAtMs?: number; status?: string; reply: string }[] = [];
   readonly #socket: WebSocket;
@@ -304,6 +306,7 @@ export class SimSession {
   #onVad(event: VadEvent, _baseMs: number): void {
     if (event.kind === 'speech-started') {
       this.#speechItemId = newId('item');
+      this.speechStartsAtMs.push(this.#now());
       this.#emit({ type: 'input_audio_buffer.speech_started', audio_start_ms: Math.round(event.audioStartMs), item_id: this.#speechItemId });
       if (this.#active && !this.#active.cancelling && this.#turnDetection?.['interrupt_response'] !== false) {
         this.#active.cancelling = true;
