@@ -45,13 +45,21 @@ export const DEFAULT_INSTRUCTIONS =
 
 export const DEFAULT_GREETING = 'Greet the caller in one short sentence and ask how you can help.';
 
-/** Empty strings in .env files mean "unset", as they do for most twelve-factor tools. */
-const optional = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+/** Blank values in .env files mean "unset", as they do for most twelve-factor tools. */
+const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 
-const number = () => z.coerce.number({ error: 'must be a number' });
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, schema.optional());
+
+/** Plain decimal only: `z.coerce` alone would read "0x50" as 80. */
+const number = (check: z.ZodNumber = z.number()) =>
+  z
+    .string()
+    .trim()
+    .regex(/^-?\d+(\.\d+)?$/, 'must be a number')
+    .transform(Number)
+    .pipe(check);
 const integer = (min: number, max: number) =>
-  number().int('must be a whole number').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
+  number(z.number().int('must be a whole number').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
 
 const httpUrl = z
   .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
@@ -60,7 +68,7 @@ const wsUrl = z.url({ protocol: /^wss?$/, error: 'must be a ws:// or wss:// URL'
 
 const required = (what: string) =>
   z.preprocess(
-    (value) => (value === '' ? undefined : value),
+    blankToUndefined,
     z.string({ error: (issue) => (issue.input === undefined ? `is required: ${what}` : 'must be a string') }),
   );
 
@@ -84,14 +92,14 @@ const envSchema = z.object({
   BOT_GREETING: optional(z.string()).default(DEFAULT_GREETING),
   HANDOFF_NUMBER: optional(z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number like +14155550100')),
   TURN_DETECTION: optional(z.enum(['server_vad', 'semantic_vad'])).default('server_vad'),
-  VAD_THRESHOLD: optional(number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1')).default(0.5),
+  VAD_THRESHOLD: optional(number(z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1'))).default(0.5),
   VAD_PREFIX_PADDING_MS: optional(integer(0, 2000)).default(300),
   VAD_SILENCE_DURATION_MS: optional(integer(100, 5000)).default(500),
   VAD_EAGERNESS: optional(z.enum(['low', 'medium', 'high', 'auto'])).default('auto'),
   NOISE_REDUCTION: optional(z.enum(['off', 'near_field', 'far_field'])).default('off'),
-  REALTIME_MAX_SESSION_MINUTES: optional(number().positive('must be positive').max(60, 'must be at most 60 (the service limit)')).default(55),
+  REALTIME_MAX_SESSION_MINUTES: optional(number(z.number().positive('must be positive').max(60, 'must be at most 60 (the service limit)'))).default(55),
   REALTIME_RECONNECT_ATTEMPTS: optional(integer(0, 20)).default(5),
-  SUMMARY_TRIGGER_TOKENS: optional(integer(1000, 1_000_000)).default(12_000),
+  SUMMARY_TRIGGER_TOKENS: optional(integer(100, 1_000_000)).default(12_000),
   SUMMARY_KEEP_TURNS: optional(integer(1, 100)).default(6),
   SUMMARY_WEBHOOK_URL: optional(httpUrl),
   SUMMARY_WEBHOOK_SECRET: optional(z.string().min(16, 'must be at least 16 characters')),
@@ -102,6 +110,14 @@ const envSchema = z.object({
   INSTANCE_ID: optional(z.string()),
   SHUTDOWN_TIMEOUT_SECONDS: optional(integer(0, 3600)).default(30),
   LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])).default('info'),
+}).superRefine((env, context) => {
+  if (env.SUMMARY_WEBHOOK_URL && !env.SUMMARY_WEBHOOK_SECRET) {
+    context.addIssue({
+      code: 'custom',
+      path: ['SUMMARY_WEBHOOK_SECRET'],
+      message: 'is required when SUMMARY_WEBHOOK_URL is set: it signs each delivery',
+    });
+  }
 });
 
 /** Every environment variable callbridge reads (.env.example documents each one). */
@@ -119,15 +135,11 @@ export function loadConfig(env: Env): Readonly<Config> {
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const name = issue.path.join('.');
-      const shown = typeof env[name] === 'string' && !/KEY|TOKEN|SECRET/.test(name) ? ` (got "${env[name]}")` : '';
-      return `${name} ${issue.message}${shown}`;
+      return `${name} ${issue.message}${shownValue(name, env[name])}`;
     });
     throw new ConfigError(problems);
   }
   const e = parsed.data;
-  if (e.SUMMARY_WEBHOOK_URL && !e.SUMMARY_WEBHOOK_SECRET) {
-    throw new ConfigError(['SUMMARY_WEBHOOK_SECRET is required when SUMMARY_WEBHOOK_URL is set: it signs each delivery']);
-  }
   const turnDetection: TurnDetection =
     e.TURN_DETECTION === 'semantic_vad'
       ? { type: 'semantic_vad', eagerness: e.VAD_EAGERNESS }
@@ -173,6 +185,12 @@ export function loadConfig(env: Env): Readonly<Config> {
     logLevel: e.LOG_LEVEL,
   };
   return deepFreeze(config);
+}
+
+/** The offending value, for the error message, unless it may hold a secret (keys, tokens, URL credentials). */
+function shownValue(name: string, value: string | undefined): string {
+  if (typeof value !== 'string' || /KEY|TOKEN|SECRET|DATABASE_URL/.test(name)) return '';
+  return ` (got "${value.replace(/\/\/[^/@]*@/, '//***@')}")`;
 }
 
 function deepFreeze<T extends object>(value: T): Readonly<T> {

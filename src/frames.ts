@@ -21,7 +21,7 @@ export function parseTaggedFrame<T>(
   } catch {
     return { kind: 'malformed', reason: 'not JSON' };
   }
-  if (typeof json !== 'object' || json === null) return { kind: 'malformed', reason: 'not a JSON object' };
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return { kind: 'malformed', reason: 'not a JSON object' };
   const type = (json as Record<string, unknown>)[tag];
   if (typeof type !== 'string') return { kind: 'malformed', reason: `no string "${tag}" field` };
   if (!known.has(type)) return { kind: 'unknown', type };

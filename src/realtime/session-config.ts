@@ -60,12 +60,12 @@ export function buildSession(settings: SessionSettings): RealtimeSessionCreateRe
     instructions: settings.instructions,
     audio: {
       input: {
-        format: PCM_24K,
+        format: { ...PCM_24K },
         transcription: { model: settings.transcriptionModel },
         turn_detection: turnDetection,
         ...(settings.noiseReduction ? { noise_reduction: { type: settings.noiseReduction } } : {}),
       },
-      output: { format: PCM_24K, voice: settings.voice },
+      output: { format: { ...PCM_24K }, voice: settings.voice },
     },
     tools: (settings.tools ?? []).map((tool) => ({ type: 'function' as const, ...tool })),
     tool_choice: 'auto',

@@ -50,7 +50,12 @@ export class TwilioMediaStream extends EventEmitter<MediaStreamEvents> {
     this.#logger = logger;
     socket.on('message', (data, isBinary) => this.#onFrame(data, isBinary));
     socket.on('close', (code, reason) => this.#onClose(code, reason.toString()));
-    socket.on('error', (error) => this.#logger.warn({ err: error }, 'media stream socket error'));
+    socket.on('error', (error: Error & { code?: string }) => {
+      // ws refuses a frame over maxPayload with close 1009 and stops reading: count it as the
+      // malformed input it is, not as a network failure.
+      if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') this.#reject('malformed', 'frame too large');
+      else this.#logger.warn({ err: error }, 'media stream socket error');
+    });
   }
 
   get streamSid(): string | undefined {
