@@ -6,6 +6,7 @@ import { CallRegistry } from './call/call-registry.js';
 import { CallSession } from './call/call-session.js';
 import { ModelLink } from './call/model-link.js';
 import type { Config } from './config.js';
+import { OpenAiSummarizer, type Summarizer } from './conversation/summarizer.js';
 import { createApp } from './http/app.js';
 import type { Logger } from './log.js';
 import { Metrics } from './metrics.js';
@@ -18,6 +19,7 @@ export interface ServerDeps {
   logger: Logger;
   /** Overrides for tests: how a call reaches the model, and the clock. */
   connectRealtime?: (logger: Logger) => RealtimeConnector;
+  summarizer?: Summarizer;
   now?: () => number;
   collectProcessMetrics?: boolean;
 }
@@ -49,6 +51,9 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     turnDetection: config.turnDetection,
     noiseReduction: config.noiseReduction,
   });
+  const summarizer =
+    deps.summarizer ??
+    new OpenAiSummarizer({ apiKey: config.openai.apiKey, baseUrl: config.openai.baseUrl, model: config.openai.summaryModel });
   const connectorFor =
     deps.connectRealtime ??
     ((callLogger: Logger): RealtimeConnector =>
@@ -66,7 +71,9 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
         callSid,
         engine,
         greeting: `${config.bot.instructions}\n\n${config.bot.greeting}`,
-        seedTurns: config.summary.keepTurns,
+        summarizer,
+        summarization: { triggerTokens: config.summary.triggerTokens, keepTurns: config.summary.keepTurns },
+        summaryLanguage: config.summary.language,
         logger: callLogger,
         metrics,
         now,

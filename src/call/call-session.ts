@@ -4,7 +4,11 @@ import { MULAW_SILENCE_BYTE, TELEPHONY_FRAME_MS, mulawBytesToMs, msToMulawBytes,
 import { CallerToModelTranscoder, ModelToCallerTranscoder } from '../audio/transcoder.js';
 import { heardText } from '../conversation/heard-text.js';
 import { Conversation } from '../conversation/conversation.js';
+import { InCallSummarizer, type AppliedSummary } from '../conversation/in-call-summarizer.js';
+import { detectLanguage } from '../conversation/language.js';
 import { seedEvents } from '../conversation/seed.js';
+import type { SummarizationSettings } from '../conversation/summarization-policy.js';
+import type { Summarizer } from '../conversation/summarizer.js';
 import { Transcript, type Turn } from '../conversation/transcript.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
@@ -35,6 +39,12 @@ export interface CallFigures {
   reconnects: number;
   /** Longest time without a usable model session. */
   maxReconnectGapMs: number;
+  summaries: number;
+  /** Summarizing model time of the latest in-call summary. */
+  lastSummaryLatencyMs: number | undefined;
+  /** Context tokens that triggered the latest summary, and reported by the first response after it. */
+  tokensBeforeSummary: number | undefined;
+  tokensAfterSummary: number | undefined;
 }
 
 export type CallSessionEvents = {
@@ -43,6 +53,7 @@ export type CallSessionEvents = {
   turnUpdated: [Turn];
   usage: [RealtimeUsage];
   bargeIn: [{ reactionMs: number; interrupted: InterruptedItem[] }];
+  summary: [AppliedSummary];
   modelEvent: [RealtimeServerEvent];
   ended: [CallEnd];
 };
@@ -54,8 +65,11 @@ export interface CallSessionOptions {
   createModelLink: (hooks: Pick<ModelLinkOptions, 'seed' | 'isQuiet'>) => ModelLink;
   /** Extra instructions for the bot's opening line. */
   greeting: string;
-  /** Recent turns replayed into a replacement session. */
-  seedTurns: number;
+  summarizer: Summarizer;
+  /** When to summarize; `keepTurns` is also how many turns are replayed into a replacement session. */
+  summarization: SummarizationSettings;
+  /** Language of summaries; undefined: the language the caller speaks. */
+  summaryLanguage: string | undefined;
   logger: Logger;
   metrics: Metrics;
   now: () => number;
@@ -66,6 +80,8 @@ export interface CallSessionOptions {
   /** Spoken to the caller (mu-law 8 kHz) when the model cannot be reached, before hanging up. */
   apologyAudio?: Uint8Array;
 }
+
+const APOLOGY_ITEM_ID = 'cb_apology';
 
 /** Gaps in Twilio's timestamps are filled with silence so the model's clock keeps pace, up to this much. */
 const MAX_GAP_FILL_MS = 1000;
@@ -91,6 +107,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
   #earlyAudio: { itemId: string; pcm: Buffer }[] = [];
   #earlyAudioMs = 0;
   #greeted = false;
+  #callerSpeaking = false;
   #sessionSeeds = 0;
   #nextMediaTimestampMs: number | undefined;
   #streamStartedAtMs: number | undefined;
@@ -98,7 +115,18 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
   #ended: CallEnd | undefined;
   readonly #responseItems = new Map<string, string[]>();
   readonly #heardAtInterruption = new Map<string, number>();
-  readonly #figures: CallFigures = { firstAudioMs: undefined, bargeIns: 0, reconnects: 0, maxReconnectGapMs: 0 };
+  readonly #figures: CallFigures = {
+    firstAudioMs: undefined,
+    bargeIns: 0,
+    reconnects: 0,
+    maxReconnectGapMs: 0,
+    summaries: 0,
+    lastSummaryLatencyMs: undefined,
+    tokensBeforeSummary: undefined,
+    tokensAfterSummary: undefined,
+  };
+  readonly #inCallSummarizer: InCallSummarizer;
+  #awaitingTokensAfterSummary = false;
 
   constructor(options: CallSessionOptions) {
     super();
@@ -112,7 +140,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     this.transcript.on('turnUpdated', (turn) => this.emit('turnUpdated', turn));
     this.#link = options.createModelLink({
       seed: () => this.#seedNextSession(),
-      isQuiet: () => !this.#bargeIn.botIsSpeaking,
+      isQuiet: () => !this.#callerSpeaking && !this.#bargeIn.botIsSpeaking,
     });
     this.#link.on('ready', (info) => this.#onModelReady(info));
     this.#link.on('event', (event) => this.#onModelEvent(event));
@@ -120,6 +148,21 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     this.#link.on('lost', () => this.#onModelLost());
     this.#link.on('failed', () => this.#onModelFailed());
     this.#link.on('droppedAudio', (ms) => options.metrics.droppedAudioMs.inc({ reason: 'model_unavailable' }, ms));
+    this.#inCallSummarizer = new InCallSummarizer({
+      summarizer: options.summarizer,
+      settings: options.summarization,
+      language: () => options.summaryLanguage ?? this.language?.name,
+      send: (event) => this.#link.send(event),
+      logger: options.logger,
+      now: options.now,
+      onApplied: (applied) => {
+        this.#figures.summaries++;
+        this.#figures.lastSummaryLatencyMs = applied.latencyMs;
+        this.#figures.tokensBeforeSummary = applied.tokensBefore;
+        this.#awaitingTokensAfterSummary = true;
+        this.emit('summary', applied);
+      },
+    });
     this.#streamTimer = setTimeout(
       () => this.end('failed', 'media stream never connected'),
       options.streamTimeoutMs ?? 30_000,
@@ -128,6 +171,16 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
 
   get figures(): Readonly<CallFigures> {
     return this.#figures;
+  }
+
+  /** The language the caller speaks, once there is enough of what they said to tell. */
+  get language(): ReturnType<typeof detectLanguage> {
+    return detectLanguage(
+      this.transcript
+        .turns()
+        .filter((turn) => turn.role === 'user')
+        .map((turn) => turn.text),
+    );
   }
 
   get streamSid(): string | undefined {
@@ -174,6 +227,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     this.#ended = { status, reason, durationMs: this.#options.now() - this.#createdAtMs };
     clearTimeout(this.#streamTimer);
     clearTimeout(this.#hangupTimer);
+    this.#inCallSummarizer.close();
     this.#link.close();
     this.#toModel.close();
     this.#toCaller.close();
@@ -208,7 +262,9 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
       this.#logger.debug({ mark: name }, 'unknown mark echoed');
       return;
     }
-    if (echo.kind === 'played' && echo.idle) this.#forgetSettledResponses();
+    if (echo.kind !== 'played') return;
+    if (echo.itemId === APOLOGY_ITEM_ID) this.end('failed', 'model unavailable');
+    else if (echo.idle) this.#forgetSettledResponses();
   }
 
   #onModelReady(info: ReadyInfo): void {
@@ -226,10 +282,12 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
   }
 
   #onModelLost(): void {
+    this.#callerSpeaking = false;
     // Responses of the lost session will never finish; a fresh controller keeps none of them. The
     // tracker stays: audio already at Twilio keeps playing, and can still be cleared on a barge-in.
     this.#bargeIn = new BargeInController(this.#tracker);
     this.#responseItems.clear();
+    this.#inCallSummarizer.onSessionLost();
   }
 
   #onModelFailed(): void {
@@ -239,11 +297,16 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
       this.end('failed', 'model unavailable');
       return;
     }
-    this.#stream.clear();
-    this.#tracker.clear(this.#options.now());
-    this.#stream.sendMedia(Buffer.from(apology).toString('base64'));
+    const nowMs = this.#options.now();
+    if (this.#tracker.hasPendingAudio) {
+      this.#stream.clear();
+      this.#tracker.clear(nowMs);
+    }
     const playMs = mulawBytesToMs(apology.length);
-    this.#hangupTimer = setTimeout(() => this.end('failed', 'model unavailable'), playMs + 500);
+    this.#stream.sendMedia(Buffer.from(apology).toString('base64'));
+    this.#stream.sendMark(this.#tracker.recordSent(APOLOGY_ITEM_ID, playMs, nowMs));
+    // Hang up when Twilio says the apology played; the timer covers a mark that never comes back.
+    this.#hangupTimer = setTimeout(() => this.end('failed', 'model unavailable'), playMs + 2000);
   }
 
   #onModelEvent(event: RealtimeServerEvent): void {
@@ -251,12 +314,17 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     this.emit('modelEvent', event);
     for (const fact of this.conversation.apply(event)) {
       if (fact.kind === 'item-added' && !fact.synthetic) this.transcript.noteItem(fact.itemId);
+      if (fact.kind === 'item-added') this.#inCallSummarizer.onItemAdded(fact.itemId);
       if (fact.kind === 'user-transcript') this.transcript.userSaid(fact.itemId, fact.text);
       if (fact.kind === 'assistant-transcript') this.transcript.assistantGenerated(fact.itemId, fact.text);
     }
     switch (event.type) {
       case 'input_audio_buffer.speech_started':
+        this.#callerSpeaking = true;
         this.#onSpeechStarted();
+        return;
+      case 'input_audio_buffer.speech_stopped':
+        this.#callerSpeaking = false;
         return;
       case 'response.created':
         this.#bargeIn.onResponseCreated(event.response.id);
@@ -382,8 +450,15 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
       this.#settleInterruption(itemId);
       this.transcript.assistantDone(itemId);
     }
-    if (event.response.usage) this.emit('usage', event.response.usage);
+    if (event.response.usage) {
+      this.emit('usage', event.response.usage);
+      if (this.#awaitingTokensAfterSummary) {
+        this.#figures.tokensAfterSummary = event.response.usage.total_tokens;
+        this.#awaitingTokensAfterSummary = false;
+      }
+    }
     if (!this.#tracker.hasPendingAudio) this.#forgetSettledResponses();
+    this.#inCallSummarizer.considerAfterResponse(this.conversation);
   }
 
   #onModelError(event: ServerEventOf<'error'>): void {
@@ -403,7 +478,12 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
 
   /** The new session starts from the summary and recent turns; its own items then rebuild the mirror. */
   #seedNextSession(): RealtimeClientEvent[] {
-    const events = seedEvents(this.conversation.items, this.#options.seedTurns, `r${++this.#sessionSeeds}`);
+    const events = seedEvents(
+      this.conversation.items,
+      this.#inCallSummarizer.currentText,
+      this.#options.summarization.keepTurns,
+      `r${++this.#sessionSeeds}`,
+    );
     this.conversation.reset();
     return events;
   }

@@ -8,13 +8,17 @@ export const SUMMARY_ITEM_PREFIX = `${SYNTHETIC_ITEM_PREFIX}sum_`;
  * the last `keepTurns` turns as text, since the service cannot take assistant audio back.
  * `idPrefix` keeps the new items' ids unique per session (the service caps ids at 32 characters).
  */
-export function seedEvents(items: readonly ContextItem[], keepTurns: number, idPrefix: string): RealtimeClientEvent[] {
-  const summary = [...items].reverse().find((item) => item.role === 'system' && item.id.startsWith(SUMMARY_ITEM_PREFIX));
+export function seedEvents(
+  items: readonly ContextItem[],
+  summaryText: string | undefined,
+  keepTurns: number,
+  idPrefix: string,
+): RealtimeClientEvent[] {
   const turns = items
     .filter((item) => (item.role === 'user' || item.role === 'assistant') && item.text)
     .slice(-keepTurns);
   const events: RealtimeClientEvent[] = [];
-  if (summary?.text) events.push(createItem(systemMessage(`${SUMMARY_ITEM_PREFIX}${idPrefix}`, summary.text)));
+  if (summaryText) events.push(createItem(systemMessage(`${SUMMARY_ITEM_PREFIX}${idPrefix}`, summaryText)));
   turns.forEach((turn, index) => {
     const id = `${SYNTHETIC_ITEM_PREFIX}${idPrefix}_${index}`;
     const text = turn.text!;

@@ -1,6 +1,7 @@
 import { loadConfig } from '../config.js';
 import { silentLogger, type Logger } from '../log.js';
 import { startServer, type RunningServer } from '../server.js';
+import { OpenAiHttpSimulator, type OpenAiHttpSimulatorOptions } from './openai-http-simulator.js';
 import { RealtimeSimulator, type RealtimeSimulatorOptions } from './realtime/simulator.js';
 import { SimulatedCaller, type SimulatedCallerOptions } from './twilio-caller.js';
 
@@ -9,6 +10,8 @@ export const SIM_ACCOUNT_SID = `AC${'1'.repeat(32)}`;
 
 export interface OfflineStack {
   simulator: RealtimeSimulator;
+  /** The OpenAI HTTP API stand-in the summaries go to. */
+  openai: OpenAiHttpSimulator;
   server: RunningServer;
   /** A new simulated caller for this server (not dialled yet); hung up by `close()`. */
   caller(options?: Partial<SimulatedCallerOptions>): SimulatedCaller;
@@ -19,22 +22,25 @@ export interface OfflineStack {
 
 export interface OfflineStackOptions {
   simulator?: RealtimeSimulatorOptions;
+  openai?: OpenAiHttpSimulatorOptions;
   /** Extra environment for the server's config (as strings, like the real environment). */
   env?: Record<string, string>;
   logger?: Logger;
 }
 
 /**
- * The real server on an ephemeral port with the Realtime simulator as its model: what the demo,
- * the integration tests and the benchmarks run calls against.
+ * The real server on an ephemeral port with the simulators as its OpenAI (Realtime and HTTP): what
+ * the demo, the integration tests and the benchmarks run calls against.
  */
 export async function startOfflineStack(options: OfflineStackOptions = {}): Promise<OfflineStack> {
   const simulator = await new RealtimeSimulator(options.simulator).start();
+  const openai = await new OpenAiHttpSimulator(options.openai).start();
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
     OPENAI_API_KEY: 'sk-simulator',
     OPENAI_REALTIME_URL: simulator.url,
+    OPENAI_BASE_URL: openai.url,
     TWILIO_ACCOUNT_SID: SIM_ACCOUNT_SID,
     TWILIO_AUTH_TOKEN: SIM_AUTH_TOKEN,
     SHUTDOWN_TIMEOUT_SECONDS: '1',
@@ -44,6 +50,7 @@ export async function startOfflineStack(options: OfflineStackOptions = {}): Prom
   const callers: SimulatedCaller[] = [];
   return {
     simulator,
+    openai,
     server,
     caller: (callerOptions) => {
       const caller = new SimulatedCaller({
@@ -60,6 +67,7 @@ export async function startOfflineStack(options: OfflineStackOptions = {}): Prom
       await Promise.all(callers.map((caller) => caller.hangUp()));
       await server.close();
       await simulator.close();
+      await openai.close();
     },
   };
 }
