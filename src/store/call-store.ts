@@ -1,0 +1,477 @@
+import { StoreError } from '../errors.js';
+import type { SqlClient, SqlTransaction } from './sql-client.js';
+import type {
+  CallDetail,
+  CallEnding,
+  CallListItem,
+  CallStatus,
+  CallSummaryView,
+  Job,
+  ListCallsPage,
+  ListCallsQuery,
+  NewCall,
+  SummaryKind,
+  SummaryRecord,
+  TokenUsage,
+  TurnRecord,
+} from './types.js';
+
+const DEFAULT_PAGE_SIZE = 50;
+const MAX_PAGE_SIZE = 200;
+const INTERRUPTED_END_REASON = 'process ended mid-call';
+
+export interface CallStoreOptions {
+  /** This process; written on rows that a turn or stream creates before the call itself is recorded. */
+  instanceId: string;
+}
+
+interface CallRow {
+  call_sid: string;
+  stream_sid: string | null;
+  from_number: string | null;
+  to_number: string | null;
+  status: CallStatus;
+  started_at: Date;
+  ended_at: Date | null;
+  end_reason: string | null;
+  language: string | null;
+  usage: TokenUsage | null;
+  figures: Record<string, number | null> | null;
+}
+
+type CallListRow = Pick<CallRow, 'call_sid' | 'status' | 'started_at' | 'ended_at' | 'from_number' | 'to_number'> & {
+  summary: string | null;
+};
+
+interface TurnRow {
+  call_sid: string;
+  seq: number;
+  role: 'user' | 'assistant';
+  item_id: string;
+  text: string;
+  heard_text: string;
+  interrupted: boolean;
+  at: Date;
+}
+
+interface SummaryRow {
+  kind: SummaryKind;
+  content: Record<string, unknown>;
+  text: string;
+  language: string | null;
+  model: string;
+  created_at: Date;
+}
+
+interface JobRow {
+  /** bigint: a number from PGlite, a string from `pg`. */
+  id: number | string;
+  kind: string;
+  call_sid: string;
+  payload: Record<string, unknown>;
+  attempts: number;
+}
+
+const CALL_LIST_COLUMNS = 'c.call_sid, c.status, c.started_at, c.ended_at, c.from_number, c.to_number';
+const SUMMARY_COLUMNS = 'kind, content, text, language, model, created_at';
+
+/**
+ * Calls, their turns and summaries, and the jobs that follow a call (post-call summary,
+ * webhook delivery). The only place rows become domain objects. Never logs: rows hold
+ * transcripts and phone numbers.
+ */
+export class CallStore {
+  readonly #client: SqlClient;
+  readonly #instanceId: string;
+
+  /** Takes ownership of `client`: `close()` closes it. Run `migrate(client)` first. */
+  constructor(client: SqlClient, options: CallStoreOptions) {
+    this.#client = client;
+    this.#instanceId = options.instanceId;
+  }
+
+  /** Idempotent: a repeated call keeps the first record, filling in parties it lacked. */
+  async createCall(call: NewCall): Promise<void> {
+    await this.#client.query(
+      `INSERT INTO calls (call_sid, from_number, to_number, status, started_at, instance_id)
+       VALUES ($1, $2, $3, 'in-progress', $4, $5)
+       ON CONFLICT (call_sid) DO UPDATE SET
+         from_number = coalesce(calls.from_number, excluded.from_number),
+         to_number = coalesce(calls.to_number, excluded.to_number),
+         -- A row that a turn created first carries that turn's time, later than the real start.
+         started_at = least(calls.started_at, excluded.started_at)`,
+      [call.callSid, call.from ?? null, call.to ?? null, call.startedAt, call.instanceId],
+    );
+  }
+
+  async setStreamSid(callSid: string, streamSid: string): Promise<void> {
+    await this.#client.query(
+      `INSERT INTO calls (call_sid, stream_sid, status, started_at, instance_id)
+       VALUES ($1, $2, 'in-progress', now(), $3)
+       ON CONFLICT (call_sid) DO UPDATE SET stream_sid = excluded.stream_sid, updated_at = now()`,
+      [callSid, streamSid, this.#instanceId],
+    );
+  }
+
+  /**
+   * Inserts the turn or replaces the one with the same seq (an assistant turn is saved when
+   * generated and again when the caller cut it off). A turn that arrives before its call is
+   * recorded creates a minimal in-progress call rather than being lost.
+   */
+  async saveTurn(turn: TurnRecord): Promise<void> {
+    await this.#client.transaction(async (tx) => {
+      await tx.query(
+        `INSERT INTO calls (call_sid, status, started_at, instance_id)
+         VALUES ($1, 'in-progress', $2, $3)
+         ON CONFLICT (call_sid) DO UPDATE SET updated_at = now()`,
+        [turn.callSid, turn.at, this.#instanceId],
+      );
+      await tx.query(
+        `INSERT INTO turns (call_sid, seq, role, item_id, text, heard_text, interrupted, at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (call_sid, seq) DO UPDATE SET
+           role = excluded.role, item_id = excluded.item_id, text = excluded.text,
+           heard_text = excluded.heard_text, interrupted = excluded.interrupted, at = excluded.at`,
+        [turn.callSid, turn.seq, turn.role, turn.itemId, turn.text, turn.heardText, turn.interrupted, turn.at],
+      );
+    });
+  }
+
+  /** Heartbeat for live calls, so that other instances do not take them for stale. */
+  async touchCalls(callSids: readonly string[]): Promise<void> {
+    if (callSids.length === 0) return;
+    await this.#client.query(
+      `UPDATE calls SET updated_at = now() WHERE call_sid = ANY($1::text[]) AND status = 'in-progress'`,
+      [callSids],
+    );
+  }
+
+  /**
+   * Records how the call ended, unless it already has (a final status is never overwritten),
+   * and in the same transaction enqueues one job per kind in `enqueue`. Returns whether it
+   * changed the call.
+   */
+  async endCall(callSid: string, ending: CallEnding, options: { enqueue?: readonly string[] } = {}): Promise<boolean> {
+    return this.#client.transaction(async (tx) => {
+      const ended = await tx.query<{ call_sid: string }>(
+        `UPDATE calls SET status = $2, ended_at = $3, end_reason = $4, language = $5,
+           usage = $6::text::jsonb, figures = $7::text::jsonb, updated_at = now()
+         WHERE call_sid = $1 AND status = 'in-progress'
+         RETURNING call_sid`,
+        [
+          callSid,
+          ending.status,
+          ending.endedAt,
+          ending.endReason,
+          ending.language ?? null,
+          json(ending.usage),
+          json(ending.figures),
+        ],
+      );
+      if (ended.length === 0) return false;
+      await enqueueJobs(tx, options.enqueue ?? [], [callSid]);
+      return true;
+    });
+  }
+
+  /**
+   * After a restart: this instance's calls that were still in progress end as 'interrupted',
+   * at their last turn (or now), each with the jobs in `enqueue`. Returns their CallSids.
+   */
+  markOrphanedCalls(instanceId: string, options: { enqueue: readonly string[] }): Promise<string[]> {
+    return this.#interrupt('c.instance_id = $1', instanceId, options.enqueue);
+  }
+
+  /** As `markOrphanedCalls`, for live calls of any instance with no write since `olderThan`. */
+  markStaleCalls(olderThan: Date, options: { enqueue: readonly string[] }): Promise<string[]> {
+    return this.#interrupt('c.updated_at < $1', olderThan, options.enqueue);
+  }
+
+  async #interrupt(condition: string, value: unknown, enqueue: readonly string[]): Promise<string[]> {
+    return this.#client.transaction(async (tx) => {
+      const rows = await tx.query<{ call_sid: string }>(
+        `UPDATE calls c SET status = 'interrupted',
+           ended_at = coalesce((SELECT max(t.at) FROM turns t WHERE t.call_sid = c.call_sid), now()),
+           end_reason = $2, updated_at = now()
+         WHERE c.status = 'in-progress' AND ${condition}
+         RETURNING c.call_sid`,
+        [value, INTERRUPTED_END_REASON],
+      );
+      const callSids = rows.map((row) => row.call_sid);
+      await enqueueJobs(tx, enqueue, callSids);
+      return callSids;
+    });
+  }
+
+  async addSummary(summary: SummaryRecord): Promise<void> {
+    await this.#client.query(
+      `INSERT INTO summaries (call_sid, kind, content, text, language, model, created_at)
+       VALUES ($1, $2, $3::text::jsonb, $4, $5, $6, coalesce($7::timestamptz, now()))`,
+      [
+        summary.callSid,
+        summary.kind,
+        JSON.stringify(summary.content),
+        summary.text,
+        summary.language ?? null,
+        summary.model,
+        summary.createdAt ?? null,
+      ],
+    );
+  }
+
+  async latestSummary(callSid: string, kind: SummaryKind): Promise<CallSummaryView | undefined> {
+    const rows = await this.#client.query<SummaryRow>(
+      `SELECT ${SUMMARY_COLUMNS} FROM summaries
+       WHERE call_sid = $1 AND kind = $2
+       ORDER BY created_at DESC, id DESC LIMIT 1`,
+      [callSid, kind],
+    );
+    return rows[0] && toSummaryView(rows[0]);
+  }
+
+  async getCall(callSid: string): Promise<CallDetail | undefined> {
+    const [call] = await this.#client.query<CallRow>(
+      `SELECT call_sid, stream_sid, from_number, to_number, status, started_at, ended_at,
+         end_reason, language, usage, figures
+       FROM calls WHERE call_sid = $1`,
+      [callSid],
+    );
+    if (call === undefined) return undefined;
+    const turns = await this.#client.query<TurnRow>(
+      `SELECT call_sid, seq, role, item_id, text, heard_text, interrupted, at
+       FROM turns WHERE call_sid = $1 ORDER BY seq`,
+      [callSid],
+    );
+    const summaries = (
+      await this.#client.query<SummaryRow>(
+        `SELECT ${SUMMARY_COLUMNS} FROM summaries WHERE call_sid = $1 ORDER BY created_at, id`,
+        [callSid],
+      )
+    ).map(toSummaryView);
+    return {
+      callSid: call.call_sid,
+      status: call.status,
+      startedAt: call.started_at,
+      endedAt: call.ended_at,
+      from: call.from_number,
+      to: call.to_number,
+      durationMs: durationMs(call.started_at, call.ended_at),
+      streamSid: call.stream_sid,
+      endReason: call.end_reason,
+      language: call.language,
+      usage: call.usage,
+      figures: call.figures,
+      turns: turns.map(toTurnRecord),
+      summary: summaries.findLast((summary) => summary.kind === 'post-call') ?? null,
+      inCallSummaries: summaries.filter((summary) => summary.kind === 'in-call'),
+    };
+  }
+
+  /**
+   * Newest first, a page at a time, walking the (started_at, call_sid) index; only a text
+   * query `q` looks into turns and summaries.
+   */
+  async listCalls(query: ListCallsQuery = {}): Promise<ListCallsPage> {
+    const limit = Math.min(Math.max(Math.trunc(query.limit ?? DEFAULT_PAGE_SIZE), 1), MAX_PAGE_SIZE);
+    const params: unknown[] = [];
+    const param = (value: unknown): string => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    const conditions: string[] = [];
+    if (query.cursor !== undefined) {
+      const after = decodeCursor(query.cursor);
+      conditions.push(`(c.started_at, c.call_sid) < (${param(after.startedAt)}::timestamptz, ${param(after.callSid)})`);
+    }
+    if (query.status !== undefined) conditions.push(`c.status = ${param(query.status)}`);
+    if (query.since !== undefined) conditions.push(`c.started_at >= ${param(query.since)}::timestamptz`);
+    if (query.until !== undefined) conditions.push(`c.started_at < ${param(query.until)}::timestamptz`);
+    const text = query.q?.trim();
+    if (text) {
+      const pattern = param(`%${escapeLike(text)}%`);
+      conditions.push(
+        `(EXISTS (SELECT 1 FROM turns t WHERE t.call_sid = c.call_sid AND t.text ILIKE ${pattern})
+          OR EXISTS (SELECT 1 FROM summaries s WHERE s.call_sid = c.call_sid AND s.text ILIKE ${pattern}))`,
+      );
+    }
+    // One row beyond the page tells whether another page exists.
+    const rows = await this.#client.query<CallListRow>(
+      `WITH page AS (
+         SELECT ${CALL_LIST_COLUMNS} FROM calls c
+         ${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''}
+         ORDER BY c.started_at DESC, c.call_sid DESC
+         LIMIT ${param(limit + 1)}
+       )
+       SELECT page.*, latest.text AS summary
+       FROM page
+       LEFT JOIN LATERAL (
+         SELECT s.text FROM summaries s
+         WHERE s.call_sid = page.call_sid AND s.kind = 'post-call'
+         ORDER BY s.created_at DESC, s.id DESC LIMIT 1
+       ) latest ON true
+       ORDER BY page.started_at DESC, page.call_sid DESC`,
+      params,
+    );
+    const calls = rows.slice(0, limit).map(toListItem);
+    const last = calls.at(-1);
+    return {
+      calls,
+      nextCursor: rows.length > limit && last ? encodeCursor(last.startedAt, last.callSid) : null,
+    };
+  }
+
+  /** Idempotent per kind and call: returns false when that job already exists, done or not. */
+  async enqueueJob(
+    kind: string,
+    callSid: string,
+    payload: Record<string, unknown> = {},
+    runAt?: Date,
+  ): Promise<boolean> {
+    const rows = await this.#client.query(
+      `INSERT INTO jobs (kind, call_sid, payload, run_at)
+       VALUES ($1, $2, $3::text::jsonb, coalesce($4::timestamptz, now()))
+       ON CONFLICT (call_sid, kind) DO NOTHING
+       RETURNING id`,
+      [kind, callSid, JSON.stringify(payload), runAt ?? null],
+    );
+    return rows.length > 0;
+  }
+
+  /**
+   * Takes the next due job of these kinds, locked for `lockMs` (after which another claim may
+   * take it again: its worker is presumed dead). Concurrent claims, from any instance, never
+   * get the same job.
+   */
+  async claimJob(kinds: readonly string[], lockMs: number): Promise<Job | undefined> {
+    if (kinds.length === 0) return undefined;
+    const [row] = await this.#client.query<JobRow>(
+      `UPDATE jobs SET attempts = attempts + 1,
+         locked_until = now() + $2::double precision * interval '1 millisecond'
+       WHERE id = (
+         SELECT id FROM jobs
+         WHERE done_at IS NULL AND run_at <= now() AND (locked_until IS NULL OR locked_until <= now())
+           AND kind = ANY($1::text[])
+         ORDER BY run_at, id
+         LIMIT 1
+         FOR UPDATE SKIP LOCKED
+       )
+       RETURNING id, kind, call_sid, payload, attempts`,
+      [kinds, lockMs],
+    );
+    if (row === undefined) return undefined;
+    return { id: Number(row.id), kind: row.kind, callSid: row.call_sid, payload: row.payload, attempts: row.attempts };
+  }
+
+  async completeJob(id: number): Promise<void> {
+    await this.#client.query('UPDATE jobs SET done_at = now(), locked_until = NULL WHERE id = $1', [id]);
+  }
+
+  /** Releases the job with the error that failed it, due again at `runAt`. */
+  async retryJob(id: number, error: string, runAt: Date): Promise<void> {
+    await this.#client.query('UPDATE jobs SET locked_until = NULL, last_error = $2, run_at = $3 WHERE id = $1', [
+      id,
+      error,
+      runAt,
+    ]);
+  }
+
+  /** Jobs not done yet, due or not, locked or not. */
+  async pendingJobs(kind?: string): Promise<number> {
+    const [row] = await this.#client.query<{ count: number }>(
+      'SELECT count(*)::integer AS count FROM jobs WHERE done_at IS NULL AND ($1::text IS NULL OR kind = $1)',
+      [kind ?? null],
+    );
+    return row?.count ?? 0;
+  }
+
+  /** Retention: deletes calls that ended before `endedBefore`, with everything about them. Returns how many. */
+  async purgeCallsOlderThan(endedBefore: Date): Promise<number> {
+    const [row] = await this.#client.query<{ count: number }>(
+      `WITH purged AS (DELETE FROM calls WHERE ended_at < $1 RETURNING 1)
+       SELECT count(*)::integer AS count FROM purged`,
+      [endedBefore],
+    );
+    return row?.count ?? 0;
+  }
+
+  close(): Promise<void> {
+    return this.#client.close();
+  }
+}
+
+async function enqueueJobs(tx: SqlTransaction, kinds: readonly string[], callSids: readonly string[]): Promise<void> {
+  if (kinds.length === 0 || callSids.length === 0) return;
+  await tx.query(
+    `INSERT INTO jobs (kind, call_sid)
+     SELECT kind, call_sid FROM unnest($1::text[]) AS k(kind) CROSS JOIN unnest($2::text[]) AS c(call_sid)
+     ON CONFLICT (call_sid, kind) DO NOTHING`,
+    [kinds, callSids],
+  );
+}
+
+function json(value: object | undefined): string | null {
+  return value === undefined ? null : JSON.stringify(value);
+}
+
+/** Makes `%`, `_` and `\` match themselves; backslash is LIKE's default escape character. */
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, '\\$&');
+}
+
+function encodeCursor(startedAt: Date, callSid: string): string {
+  return Buffer.from(JSON.stringify([startedAt.toISOString(), callSid])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { startedAt: Date; callSid: string } {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string') {
+      const startedAt = new Date(value[0]);
+      if (!Number.isNaN(startedAt.getTime())) return { startedAt, callSid: value[1] };
+    }
+  } catch {
+    // Not JSON: reported below like any other malformed cursor.
+  }
+  throw new StoreError('store_invalid_cursor', 'the list cursor is malformed');
+}
+
+function durationMs(startedAt: Date, endedAt: Date | null): number | null {
+  return endedAt === null ? null : endedAt.getTime() - startedAt.getTime();
+}
+
+function toListItem(row: CallListRow): CallListItem {
+  return {
+    callSid: row.call_sid,
+    status: row.status,
+    startedAt: row.started_at,
+    endedAt: row.ended_at,
+    from: row.from_number,
+    to: row.to_number,
+    durationMs: durationMs(row.started_at, row.ended_at),
+    summary: row.summary,
+  };
+}
+
+function toTurnRecord(row: TurnRow): TurnRecord {
+  return {
+    callSid: row.call_sid,
+    seq: row.seq,
+    role: row.role,
+    itemId: row.item_id,
+    text: row.text,
+    heardText: row.heard_text,
+    interrupted: row.interrupted,
+    at: row.at,
+  };
+}
+
+function toSummaryView(row: SummaryRow): CallSummaryView {
+  return {
+    kind: row.kind,
+    text: row.text,
+    language: row.language,
+    content: row.content,
+    model: row.model,
+    createdAt: row.created_at,
+  };
+}

@@ -1,0 +1,18 @@
+export { CallStore, type CallStoreOptions } from './call-store.js';
+export { migrate, type MigrateOptions } from './migrate.js';
+export { openSqlClient, type OpenSqlClientOptions, type SqlClient, type SqlTransaction } from './sql-client.js';
+export type {
+  CallDetail,
+  CallEnding,
+  CallListItem,
+  CallStatus,
+  CallSummaryView,
+  Job,
+  ListCallsPage,
+  ListCallsQuery,
+  NewCall,
+  SummaryKind,
+  SummaryRecord,
+  TokenUsage,
+  TurnRecord,
+} from './types.js';
