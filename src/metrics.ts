@@ -62,6 +62,23 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly storeWriteRetries = new Counter({
+    name: 'callbridge_store_write_retries_total',
+    help: 'Call-record writes that failed and were retried',
+    registers: [this.registry],
+  });
+  readonly storeWritesPending = new Gauge({
+    name: 'callbridge_store_writes_pending',
+    help: 'Call-record writes queued and not yet stored',
+    registers: [this.registry],
+  });
+  readonly jobs = new Counter({
+    name: 'callbridge_jobs_total',
+    help: 'Background jobs run, by kind and outcome',
+    labelNames: ['kind', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
   constructor(options: { collectProcessMetrics?: boolean } = {}) {
     if (options.collectProcessMetrics) collectDefaultMetrics({ register: this.registry });
   }

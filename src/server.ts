@@ -2,16 +2,24 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadResamplerEngine } from './audio/resampler.js';
+import { CallRecorder, LiveFeed, POST_CALL_SUMMARY_JOB } from './call/call-recorder.js';
 import { CallRegistry } from './call/call-registry.js';
-import { CallSession } from './call/call-session.js';
+import { CallSession, HANDOFF_END_REASON, TRANSFER_TOOL } from './call/call-session.js';
 import { ModelLink } from './call/model-link.js';
 import type { Config } from './config.js';
 import { OpenAiSummarizer, type Summarizer } from './conversation/summarizer.js';
 import { createApp } from './http/app.js';
+import { JobRunner } from './jobs/job-runner.js';
+import { Maintenance } from './jobs/maintenance.js';
+import { postCallSummaryJob } from './jobs/post-call-summary.js';
+import { summaryWebhookJob } from './jobs/summary-webhook.js';
 import type { Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import { WsRealtimeConnection, type RealtimeConnector } from './realtime/connection.js';
 import { buildSession } from './realtime/session-config.js';
+import { CallStore } from './store/call-store.js';
+import { migrate } from './store/migrate.js';
+import { openSqlClient, type SqlClient } from './store/sql-client.js';
 import { MediaStreamServer } from './telephony/media-stream-server.js';
 
 export interface ServerDeps {
@@ -20,6 +28,8 @@ export interface ServerDeps {
   /** Overrides for tests: how a call reaches the model, and the clock. */
   connectRealtime?: (logger: Logger) => RealtimeConnector;
   summarizer?: Summarizer;
+  /** The store's database; default: PostgreSQL at DATABASE_URL, else the embedded one in DATA_DIR. */
+  sqlClient?: SqlClient;
   now?: () => number;
   collectProcessMetrics?: boolean;
 }
@@ -30,9 +40,24 @@ export interface RunningServer {
   port: number;
   registry: CallRegistry;
   metrics: Metrics;
+  store: CallStore;
+  feed: LiveFeed;
   /** Stops taking calls, waits for live ones up to the configured timeout, then closes everything. */
   close(): Promise<void>;
 }
+
+const TRANSFER_TOOL_DEFINITION = {
+  name: TRANSFER_TOOL,
+  description:
+    'Transfer the caller to a human colleague. Use it when the caller asks for a person, or when you cannot help. ' +
+    'The call continues with the colleague; you will be asked to tell the caller.',
+  parameters: {
+    type: 'object',
+    properties: { reason: { type: 'string', description: 'Why the caller needs a person, in a few words' } },
+    required: ['reason'],
+    additionalProperties: false,
+  },
+};
 
 const APOLOGY_AUDIO_PATH = new URL('../assets/audio/technical-difficulties.ulaw', import.meta.url);
 
@@ -50,6 +75,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     transcriptionModel: config.openai.transcriptionModel,
     turnDetection: config.turnDetection,
     noiseReduction: config.noiseReduction,
+    tools: config.bot.handoffNumber ? [TRANSFER_TOOL_DEFINITION] : [],
   });
   const summarizer =
     deps.summarizer ??
@@ -62,6 +88,37 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
           { url: config.openai.realtimeUrl, model: config.openai.realtimeModel, apiKey: config.openai.apiKey },
           callLogger,
         ));
+
+  const sqlClient =
+    deps.sqlClient ?? (await openSqlClient({ databaseUrl: config.store.databaseUrl, dataDir: config.store.dataDir, logger }));
+  await migrate(sqlClient, { logger });
+  const store = new CallStore(sqlClient, { instanceId: config.instanceId });
+  const orphans = await store.markOrphanedCalls(config.instanceId, { enqueue: [POST_CALL_SUMMARY_JOB] });
+  if (orphans.length > 0) logger.warn({ calls: orphans.length }, 'calls left in progress by the previous run marked interrupted');
+  const feed = new LiveFeed();
+  const jobRunner = new JobRunner({
+    store,
+    logger,
+    metrics,
+    handlers: [
+      postCallSummaryJob({
+        store,
+        summarizer,
+        language: config.summary.language,
+        feed,
+        deliverWebhook: config.summary.webhookUrl !== undefined,
+      }),
+      ...(config.summary.webhookUrl && config.summary.webhookSecret
+        ? [summaryWebhookJob({ store, url: config.summary.webhookUrl, secret: config.summary.webhookSecret })]
+        : []),
+    ],
+  });
+  const maintenance = new Maintenance({
+    store,
+    logger,
+    retentionDays: config.retentionDays,
+    onOrphansFound: () => jobRunner.kick(),
+  });
 
   const registry = new CallRegistry({
     logger,
@@ -78,6 +135,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
         metrics,
         now,
         apologyAudio,
+        handoffEnabled: config.bot.handoffNumber !== undefined,
         createModelLink: (hooks) =>
           new ModelLink({
             ...hooks,
@@ -97,6 +155,14 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
           }),
       });
     },
+  });
+  const recorder = new CallRecorder(registry, {
+    store,
+    feed,
+    instanceId: config.instanceId,
+    logger,
+    metrics,
+    onCallStored: () => jobRunner.kick(),
   });
   registry.on('call', (call) => {
     metrics.callsActive.inc();
@@ -123,6 +189,10 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     registry,
     logger,
     metrics,
+    handoffNumber: config.bot.handoffNumber,
+    wasHandedOff: async (callSid) =>
+      registry.takeHandoff(callSid) || (await store.getCall(callSid))?.endReason === HANDOFF_END_REASON,
+    operator: config.operatorToken ? { token: config.operatorToken, store, feed } : undefined,
   });
   const httpServer = createServer(app);
   httpServer.on('upgrade', (request, socket, head) => {
@@ -133,7 +203,9 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   await listen(httpServer, config.port, config.host);
   const port = (httpServer.address() as AddressInfo).port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  logger.info({ port }, 'callbridge listening');
+  logger.info({ port, store: sqlClient.kind }, 'callbridge listening');
+  jobRunner.start();
+  maintenance.start();
 
   let closing: Promise<void> | undefined;
   return {
@@ -141,12 +213,18 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     port,
     registry,
     metrics,
+    store,
+    feed,
     close: () =>
       (closing ??= (async () => {
         await registry.drain(config.shutdownTimeoutMs);
         await mediaServer.close();
+        await recorder.flush(5000);
+        maintenance.stop();
+        await jobRunner.stop();
         httpServer.closeAllConnections();
         await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+        await store.close();
       })()),
   };
 }

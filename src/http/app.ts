@@ -1,7 +1,12 @@
 import express, { type ErrorRequestHandler, type Express } from 'express';
+import type { LiveFeed } from '../call/call-recorder.js';
 import type { CallRegistry } from '../call/call-registry.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
+import type { CallStore } from '../store/call-store.js';
+import { dashboardRoutes } from './dashboard.js';
+import { operatorApi } from './operator-api.js';
+import { OperatorAuth } from './operator-auth.js';
 import { twilioRoutes } from './twilio-routes.js';
 
 export interface AppDeps {
@@ -10,6 +15,10 @@ export interface AppDeps {
   registry: CallRegistry;
   logger: Logger;
   metrics: Metrics;
+  handoffNumber: string | undefined;
+  wasHandedOff: (callSid: string) => Promise<boolean>;
+  /** The operator API and dashboard; undefined (no OPERATOR_TOKEN): both are off. */
+  operator: { token: string; store: CallStore; feed: LiveFeed } | undefined;
 }
 
 /** The HTTP routes. Never listens and never reads the environment: the composition root does both. */
@@ -30,6 +39,19 @@ export function createApp(deps: AppDeps): Express {
   });
 
   app.use(twilioRoutes(deps));
+  if (deps.operator) {
+    const auth = new OperatorAuth(deps.operator.token);
+    app.use(operatorApi({ store: deps.operator.store, feed: deps.operator.feed, auth }));
+    app.use(dashboardRoutes());
+  } else {
+    const off = 'the operator API and dashboard are off: set OPERATOR_TOKEN to turn them on';
+    app.use('/api', (_req, res) => {
+      res.status(404).json({ error: off });
+    });
+    app.get('/', (_req, res) => {
+      res.status(404).type('text/plain').send(off);
+    });
+  }
 
   const onError: ErrorRequestHandler = (error, _req, res, _next) => {
     const status = typeof error?.status === 'number' && error.status >= 400 && error.status < 600 ? error.status : 500;

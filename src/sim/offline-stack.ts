@@ -1,6 +1,7 @@
 import { loadConfig } from '../config.js';
 import { silentLogger, type Logger } from '../log.js';
 import { startServer, type RunningServer } from '../server.js';
+import { openSqlClient } from '../store/sql-client.js';
 import { OpenAiHttpSimulator, type OpenAiHttpSimulatorOptions } from './openai-http-simulator.js';
 import { RealtimeSimulator, type RealtimeSimulatorOptions } from './realtime/simulator.js';
 import { SimulatedCaller, type SimulatedCallerOptions } from './twilio-caller.js';
@@ -25,6 +26,8 @@ export interface OfflineStackOptions {
   openai?: OpenAiHttpSimulatorOptions;
   /** Extra environment for the server's config (as strings, like the real environment). */
   env?: Record<string, string>;
+  /** Keep the call store in DATA_DIR (env) instead of in memory. */
+  persistent?: boolean;
   logger?: Logger;
 }
 
@@ -46,7 +49,9 @@ export async function startOfflineStack(options: OfflineStackOptions = {}): Prom
     SHUTDOWN_TIMEOUT_SECONDS: '1',
     ...options.env,
   });
-  const server = await startServer({ config, logger: options.logger ?? silentLogger() });
+  const logger = options.logger ?? silentLogger();
+  const sqlClient = options.persistent ? undefined : await openSqlClient({});
+  const server = await startServer({ config, logger, ...(sqlClient ? { sqlClient } : {}) });
   const callers: SimulatedCaller[] = [];
   return {
     simulator,
@@ -73,9 +78,9 @@ export async function startOfflineStack(options: OfflineStackOptions = {}): Prom
 }
 
 /** Polls `condition` every 20 ms; rejects after `timeoutMs`. */
-export async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+export async function waitFor(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
   const deadline = performance.now() + timeoutMs;
-  while (!condition()) {
+  while (!(await condition())) {
     if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }

@@ -1,0 +1,63 @@
+import { POST_CALL_SUMMARY_JOB, type LiveFeed } from '../call/call-recorder.js';
+import { detectLanguage } from '../conversation/language.js';
+import type { CallSummary, Summarizer, SummaryTurn } from '../conversation/summarizer.js';
+import type { CallStore } from '../store/call-store.js';
+import type { JobHandler } from './job-runner.js';
+
+export const SUMMARY_WEBHOOK_JOB = 'summary-webhook';
+
+export interface PostCallSummaryOptions {
+  store: CallStore;
+  summarizer: Summarizer;
+  /** Language of summaries; undefined: the caller's. */
+  language: string | undefined;
+  feed: LiveFeed;
+  /** Enqueue a webhook delivery after each summary. */
+  deliverWebhook: boolean;
+}
+
+/**
+ * The summary operators read: once per call, in the call's language, structured (synopsis, intent,
+ * outcome, action items, key facts, sentiment). Idempotent, so a retried job never writes two.
+ */
+export function postCallSummaryJob(options: PostCallSummaryOptions): JobHandler {
+  return {
+    kind: POST_CALL_SUMMARY_JOB,
+    async run(job) {
+      const { store } = options;
+      const call = await store.getCall(job.callSid);
+      if (!call || call.summary) return;
+      // Operators need what the caller heard, not what the model generated and never said.
+      const turns: SummaryTurn[] = call.turns.map((turn) => ({
+        role: turn.role,
+        text: turn.role === 'assistant' ? turn.heardText : turn.text,
+      })).filter((turn) => turn.text.trim() !== '');
+      const language =
+        options.language ??
+        call.language ??
+        detectLanguage(turns.filter((turn) => turn.role === 'user').map((turn) => turn.text))?.name;
+      const summary: CallSummary =
+        turns.length === 0
+          ? {
+              synopsis: 'The call ended before anything was said.',
+              intent: 'unknown',
+              outcome: call.endReason ?? call.status,
+              actionItems: [],
+              keyFacts: [],
+              sentiment: 'neutral',
+              language: language ?? 'unknown',
+            }
+          : await options.summarizer.summarizeCall({ turns, language });
+      await store.addSummary({
+        callSid: job.callSid,
+        kind: 'post-call',
+        content: summary,
+        text: summary.synopsis,
+        language: summary.language,
+        model: turns.length === 0 ? 'none' : options.summarizer.model,
+      });
+      if (options.deliverWebhook) await store.enqueueJob(SUMMARY_WEBHOOK_JOB, job.callSid);
+      options.feed.emit('summary', { callSid: job.callSid, text: summary.synopsis, language: summary.language, content: summary });
+    },
+  };
+}
