@@ -12,6 +12,10 @@ espeak-ng -v en-us -s 155 -w "$tmp/apology.wav" \
 sox "$tmp/apology.wav" -t raw -r 8000 -c 1 -e u-law -b 8 audio/technical-difficulties.ulaw \
   highpass 300 lowpass 3400 rate -v 8000 gain -n -6 pad 0.1 0.3
 
+# A caller clip made here rather than in the shared fixtures: asking for a human (the hand-off path).
+espeak-ng -v en-us -s 150 -w "$tmp/human.wav" "Can I speak to a real person, please? I need help with a refund."
+sox "$tmp/human.wav" -r 8000 -c 1 -e u-law -b 8 caller/en-human.wav highpass 300 lowpass 3400 rate -v 8000 gain -n -6 pad 0.2 0.3
+
 # sim-voice/index.json is the list: id, language, text. long-en.wav is a shared fixture, kept as is.
 node -e '
   const clips = require("./sim-voice/index.json").clips.filter((c) => c.id !== "long-en");

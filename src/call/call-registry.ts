@@ -3,6 +3,8 @@ import type { Logger } from '../log.js';
 import type { StreamStart, TwilioMediaStream } from '../telephony/media-stream.js';
 import type { CallSession } from './call-session.js';
 
+const HANDOFF_MEMORY_MS = 10 * 60_000;
+
 export interface CallParties {
   from: string | undefined;
   to: string | undefined;
@@ -27,6 +29,8 @@ export interface CallRegistryOptions {
 export class CallRegistry extends EventEmitter<CallRegistryEvents> {
   readonly #sessions = new Map<string, CallSession>();
   readonly #waitingStreams = new Set<TwilioMediaStream>();
+  /** Calls handed to a human, until Twilio asks what to do next (or 10 minutes pass). */
+  readonly #handoffs = new Map<string, number>();
   readonly #options: CallRegistryOptions;
   #draining = false;
 
@@ -77,6 +81,11 @@ export class CallRegistry extends EventEmitter<CallRegistryEvents> {
     });
   }
 
+  /** Whether the call was just handed off to a human; answers true once. */
+  takeHandoff(callSid: string): boolean {
+    return this.#handoffs.delete(callSid);
+  }
+
   /** Stops taking calls and waits up to `timeoutMs` for live ones to end, then ends the rest. */
   async drain(timeoutMs: number): Promise<void> {
     this.#draining = true;
@@ -92,6 +101,11 @@ export class CallRegistry extends EventEmitter<CallRegistryEvents> {
     const session = this.#options.createSession(callSid);
     this.#sessions.set(callSid, session);
     session.once('ended', () => this.#sessions.delete(callSid));
+    session.once('handoff', () => {
+      const now = Date.now();
+      for (const [sid, at] of this.#handoffs) if (now - at > HANDOFF_MEMORY_MS) this.#handoffs.delete(sid);
+      this.#handoffs.set(callSid, now);
+    });
     this.emit('call', session, parties);
     return session;
   }

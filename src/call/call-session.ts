@@ -14,7 +14,9 @@ import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import {
   cancelResponse,
+  createItem,
   createResponse,
+  functionCallOutput,
   truncateItem,
   type RealtimeClientEvent,
 } from '../realtime/client-events.js';
@@ -53,6 +55,8 @@ export type CallSessionEvents = {
   turnUpdated: [Turn];
   usage: [RealtimeUsage];
   bargeIn: [{ reactionMs: number; interrupted: InterruptedItem[] }];
+  /** The bot is handing the caller to a human; the stream closes next and Twilio dials. */
+  handoff: [{ reason: string }];
   summary: [AppliedSummary];
   modelEvent: [RealtimeServerEvent];
   ended: [CallEnd];
@@ -79,7 +83,19 @@ export interface CallSessionOptions {
   streamTimeoutMs?: number;
   /** Spoken to the caller (mu-law 8 kHz) when the model cannot be reached, before hanging up. */
   apologyAudio?: Uint8Array;
+  /** The bot may hand callers to a human (the `transfer_to_human` tool is offered to the model). */
+  handoffEnabled?: boolean;
 }
+
+export const TRANSFER_TOOL = 'transfer_to_human';
+export const HANDOFF_END_REASON = 'transferred to a human';
+/** The transfer happens even if the bot's announcement never finishes playing. */
+const HANDOFF_TIMEOUT_MS = 20_000;
+
+type Handoff =
+  | { phase: 'requested'; reason: string }
+  | { phase: 'announcing'; reason: string }
+  | { phase: 'announced'; reason: string };
 
 const APOLOGY_ITEM_ID = 'cb_apology';
 
@@ -108,6 +124,10 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
   #earlyAudioMs = 0;
   #greeted = false;
   #callerSpeaking = false;
+  #handoff: Handoff | undefined;
+  #handoffTimer: NodeJS.Timeout | undefined;
+  /** Function outputs wait for their response to finish: the service allows one response at a time. */
+  #toolOutputs = new Map<string, RealtimeClientEvent[]>();
   #sessionSeeds = 0;
   #nextMediaTimestampMs: number | undefined;
   #streamStartedAtMs: number | undefined;
@@ -227,6 +247,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     this.#ended = { status, reason, durationMs: this.#options.now() - this.#createdAtMs };
     clearTimeout(this.#streamTimer);
     clearTimeout(this.#hangupTimer);
+    clearTimeout(this.#handoffTimer);
     this.#inCallSummarizer.close();
     this.#link.close();
     this.#toModel.close();
@@ -264,7 +285,10 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     }
     if (echo.kind !== 'played') return;
     if (echo.itemId === APOLOGY_ITEM_ID) this.end('failed', 'model unavailable');
-    else if (echo.idle) this.#forgetSettledResponses();
+    else if (echo.idle) {
+      this.#forgetSettledResponses();
+      if (this.#handoff?.phase === 'announced') this.#completeHandoff();
+    }
   }
 
   #onModelReady(info: ReadyInfo): void {
@@ -341,6 +365,9 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
         return;
       case 'response.done':
         this.#onResponseDone(event);
+        return;
+      case 'response.function_call_arguments.done':
+        this.#onFunctionCall(event);
         return;
       case 'error':
         this.#onModelError(event);
@@ -442,6 +469,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
 
   #onResponseDone(event: ServerEventOf<'response.done'>): void {
     const responseId = event.response.id;
+    this.#afterToolResponse(responseId);
     const late = this.#bargeIn.onResponseDone(responseId);
     this.#apply(late.commands);
     for (const item of late.interrupted) this.#heardAtInterruption.set(item.itemId, item.heardMs);
@@ -459,6 +487,46 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     }
     if (!this.#tracker.hasPendingAudio) this.#forgetSettledResponses();
     this.#inCallSummarizer.considerAfterResponse(this.conversation);
+  }
+
+  #onFunctionCall(event: ServerEventOf<'response.function_call_arguments.done'>): void {
+    let output: Record<string, unknown>;
+    if (event.name === TRANSFER_TOOL && this.#options.handoffEnabled && !this.#handoff) {
+      const reason = parseReason(event.arguments);
+      this.#handoff = { phase: 'requested', reason };
+      this.#handoffTimer = setTimeout(() => this.#completeHandoff(), HANDOFF_TIMEOUT_MS);
+      this.#logger.info('caller is being handed off to a human');
+      output = { status: 'transferring', instructions: 'Tell the caller, in one short sentence, that you are connecting them now.' };
+    } else {
+      this.#logger.warn({ tool: event.name }, 'model called a tool we do not offer');
+      output = { error: `no tool named ${event.name}` };
+    }
+    const events = this.#toolOutputs.get(event.response_id) ?? [];
+    events.push(createItem(functionCallOutput(event.call_id, JSON.stringify(output))));
+    this.#toolOutputs.set(event.response_id, events);
+  }
+
+  /** Answers a response's tool calls once it is done, and follows the hand-off through its announcement. */
+  #afterToolResponse(responseId: string): void {
+    const outputs = this.#toolOutputs.get(responseId);
+    if (outputs) {
+      this.#toolOutputs.delete(responseId);
+      for (const output of outputs) this.#sendToModelSession(output);
+      this.#sendToModelSession(createResponse());
+      if (this.#handoff?.phase === 'requested') this.#handoff = { phase: 'announcing', reason: this.#handoff.reason };
+      return;
+    }
+    if (this.#handoff?.phase === 'announcing') {
+      this.#handoff = { phase: 'announced', reason: this.#handoff.reason };
+      if (!this.#tracker.hasPendingAudio) this.#completeHandoff();
+    }
+  }
+
+  #completeHandoff(): void {
+    if (!this.#handoff || this.#ended) return;
+    clearTimeout(this.#handoffTimer);
+    this.emit('handoff', { reason: this.#handoff.reason });
+    this.end('completed', HANDOFF_END_REASON);
   }
 
   #onModelError(event: ServerEventOf<'error'>): void {
@@ -492,5 +560,14 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     for (const responseId of this.#responseItems.keys()) {
       if (this.#bargeIn.forgetResponse(responseId)) this.#responseItems.delete(responseId);
     }
+  }
+}
+
+function parseReason(argumentsJson: string): string {
+  try {
+    const reason = (JSON.parse(argumentsJson) as { reason?: unknown }).reason;
+    return typeof reason === 'string' ? reason.slice(0, 200) : 'not given';
+  } catch {
+    return 'not given';
   }
 }

@@ -1,10 +1,12 @@
-import express, { type Request, type Response, type Router } from 'express';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { CallRegistry } from '../call/call-registry.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import {
   connectStreamTwiml,
+  dialTwiml,
+  hangupTwiml,
   isValidWebhookSignature,
   mediaStreamUrl,
   publicBaseUrl,
@@ -17,25 +19,67 @@ export interface TwilioRoutesDeps {
   registry: CallRegistry;
   logger: Logger;
   metrics: Metrics;
+  /** Where callers go when the bot hands them off; undefined: no hand-offs. */
+  handoffNumber: string | undefined;
+  /** Whether this call ended in a hand-off (asked when Twilio continues after the stream closes). */
+  wasHandedOff: (callSid: string) => Promise<boolean>;
 }
 
-/** The fields of Twilio's voice webhook we use; Twilio sends more and may add fields at any time. */
+/** The fields of Twilio's voice webhooks we use; Twilio sends more and may add fields at any time. */
 const voiceWebhookSchema = z.looseObject({
   CallSid: z.string().regex(/^CA[0-9a-fA-F]{32}$/),
   From: z.string().optional(),
   To: z.string().optional(),
 });
 
+type VoiceWebhook = z.infer<typeof voiceWebhookSchema>;
+
+export const CONTINUE_PATH = '/twilio/voice/continue';
+
 export function twilioRoutes(deps: TwilioRoutesDeps): Router {
   const router = express.Router();
-  router.use(express.urlencoded({ extended: false, limit: '64kb' }));
+  router.use('/twilio', express.urlencoded({ extended: false, limit: '64kb' }));
+  const signed = signedWebhook(deps);
 
-  router.post('/twilio/voice', (req: Request, res: Response) => {
+  router.post('/twilio/voice', signed, (req: Request, res: Response) => {
+    const { CallSid: callSid, From: from, To: to } = res.locals['webhook'] as VoiceWebhook;
+    res.type('text/xml');
+    if (deps.registry.draining) {
+      res.send(unavailableTwiml('Sorry, we cannot take your call right now. Please call again in a moment.'));
+      return;
+    }
+    deps.registry.prepare(callSid, { from, to });
     const baseUrl = publicBaseUrl(deps.publicUrl, req.headers, req.secure);
+    const parameters: Record<string, string> = { callSid };
+    if (from) parameters['from'] = from;
+    if (to) parameters['to'] = to;
+    res.send(
+      connectStreamTwiml({
+        streamUrl: mediaStreamUrl(baseUrl),
+        parameters,
+        ...(deps.handoffNumber ? { continueUrl: `${baseUrl}${CONTINUE_PATH}` } : {}),
+      }),
+    );
+  });
+
+  // Twilio comes here when we close a call's media stream: on to a human, or goodbye.
+  router.post(CONTINUE_PATH, signed, async (_req: Request, res: Response) => {
+    const { CallSid: callSid } = res.locals['webhook'] as VoiceWebhook;
+    const transfer = deps.handoffNumber !== undefined && (await deps.wasHandedOff(callSid));
+    res.type('text/xml').send(transfer ? dialTwiml(deps.handoffNumber!) : hangupTwiml());
+  });
+
+  return router;
+}
+
+/** Validates X-Twilio-Signature against the public URL and parses the webhook's fields into res.locals. */
+function signedWebhook(deps: TwilioRoutesDeps) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const url = `${publicBaseUrl(deps.publicUrl, req.headers, req.secure)}${req.originalUrl}`;
     const params = formParams(req.body);
-    if (!isValidWebhookSignature(deps.authToken, req.header('x-twilio-signature'), `${baseUrl}${req.originalUrl}`, params)) {
+    if (!isValidWebhookSignature(deps.authToken, req.header('x-twilio-signature'), url, params)) {
       deps.metrics.signatureFailures.inc({ surface: 'webhook' });
-      deps.logger.warn({ url: `${baseUrl}${req.originalUrl}` }, 'refused voice webhook: bad or missing signature');
+      deps.logger.warn({ url }, 'refused Twilio webhook: bad or missing signature');
       res.status(403).type('text/plain').send('invalid Twilio signature');
       return;
     }
@@ -45,20 +89,9 @@ export function twilioRoutes(deps: TwilioRoutesDeps): Router {
       res.status(400).type('text/plain').send('missing or malformed CallSid');
       return;
     }
-    res.type('text/xml');
-    if (deps.registry.draining) {
-      res.send(unavailableTwiml('Sorry, we cannot take your call right now. Please call again in a moment.'));
-      return;
-    }
-    const { CallSid: callSid, From: from, To: to } = webhook.data;
-    deps.registry.prepare(callSid, { from, to });
-    const parameters: Record<string, string> = { callSid };
-    if (from) parameters['from'] = from;
-    if (to) parameters['to'] = to;
-    res.send(connectStreamTwiml({ streamUrl: mediaStreamUrl(baseUrl), parameters }));
-  });
-
-  return router;
+    res.locals['webhook'] = webhook.data;
+    next();
+  };
 }
 
 function formParams(body: unknown): Record<string, string> {

@@ -1,8 +1,15 @@
 import { callerClip } from './assets.js';
 
 /** One exchange: what the caller says (a clip in assets/caller) and the simulator's reply (assets/sim-voice). */
+export interface ScriptedTool {
+  name: string;
+  arguments: Record<string, unknown>;
+}
+
 export interface ScriptedTurn {
   callerClip: string;
+  /** The model first calls this tool; `reply` then answers the tool's output. */
+  tool?: ScriptedTool;
   reply: string;
 }
 
@@ -41,6 +48,21 @@ export const bargeInCall: Scenario = {
   fallbackReply: 'fallback-en',
 };
 
+/** The caller asks for a person; the model calls the hand-off tool, then says it is transferring. */
+export const handoffCall: Scenario = {
+  name: 'handoff',
+  language: 'en',
+  greeting: 'greeting-en',
+  turns: [
+    {
+      callerClip: 'en-human',
+      tool: { name: 'transfer_to_human', arguments: { reason: 'refund request' } },
+      reply: 'handoff-en',
+    },
+  ],
+  fallbackReply: 'fallback-en',
+};
+
 export const frenchCall: Scenario = {
   name: 'french',
   language: 'fr',
@@ -65,9 +87,9 @@ export class ScriptCursor {
     this.scenario = scenario;
   }
 
-  nextUserTurn(): { transcript: string; reply: string } {
+  nextUserTurn(): { transcript: string; reply: string; tool?: ScriptedTool } {
     const turn = this.scenario.turns[this.#next++];
     if (!turn) return { transcript: '', reply: this.scenario.fallbackReply };
-    return { transcript: callerClip(turn.callerClip).transcript, reply: turn.reply };
+    return { transcript: callerClip(turn.callerClip).transcript, reply: turn.reply, ...(turn.tool ? { tool: turn.tool } : {}) };
   }
 }

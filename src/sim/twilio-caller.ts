@@ -44,6 +44,15 @@ interface PendingMark {
   position: number;
 }
 
+interface Twiml {
+  Response?: {
+    Connect?: { Stream?: { url?: string; Parameter?: { name: string; value: string } | { name: string; value: string }[] } };
+    Redirect?: { text: string; method?: string };
+    Dial?: string | { text: string };
+    Hangup?: unknown;
+  };
+}
+
 export class WebhookRefused extends Error {
   readonly status: number;
   constructor(status: number) {
@@ -71,6 +80,8 @@ export class SimulatedCaller extends EventEmitter<SimulatedCallerEvents> {
   readonly received: { atMs: number; bytes: number }[] = [];
   /** Every caller frame sent: when and the caller audio position (ms) it ends at. */
   readonly sent: { atMs: number; endMs: number }[] = [];
+  /** What Twilio did after we closed the stream (the TwiML after `<Connect>`), once it has. */
+  continuation: { dial?: string; hangup: boolean } | undefined;
 
   readonly #options: SimulatedCallerOptions;
   readonly #now: () => number;
@@ -88,6 +99,8 @@ export class SimulatedCaller extends EventEmitter<SimulatedCallerEvents> {
   #closed = false;
   #waiters = new Set<() => void>();
   #quietSinceMs = 0;
+  #continueUrl: string | undefined;
+  #hungUp = false;
 
   constructor(options: SimulatedCallerOptions) {
     super();
@@ -98,7 +111,8 @@ export class SimulatedCaller extends EventEmitter<SimulatedCallerEvents> {
 
   /** Places the call: webhook, TwiML, media stream, `connected` + `start`. Real-time frames start flowing. */
   async dial(): Promise<this> {
-    const { streamUrl, parameters } = await this.#postWebhook();
+    const { streamUrl, parameters, continueUrl } = await this.#postWebhook();
+    this.#continueUrl = continueUrl;
     await this.#openStream(streamUrl, parameters);
     return this;
   }
@@ -146,6 +160,7 @@ export class SimulatedCaller extends EventEmitter<SimulatedCallerEvents> {
   /** The caller hangs up: Twilio sends `stop` and closes the socket. */
   async hangUp(): Promise<void> {
     if (this.#closed) return;
+    this.#hungUp = true;
     this.#send({
       event: 'stop',
       sequenceNumber: String(++this.#sequence),
@@ -183,9 +198,13 @@ export class SimulatedCaller extends EventEmitter<SimulatedCallerEvents> {
     return this.#options.accountSid ?? 'AC00000000000000000000000000000000';
   }
 
-  async #postWebhook(): Promise<{ streamUrl: string; parameters: Record<string, string> }> {
-    const publicUrl = this.#options.publicUrl ?? this.#options.serverUrl;
-    const params: Record<string, string> = {
+  /** Resolves once Twilio has fetched and followed the TwiML after `<Connect>`. */
+  waitForContinuation(timeoutMs = 30_000): Promise<void> {
+    return this.#waitUntil(() => this.continuation !== undefined, timeoutMs, 'the TwiML after the stream');
+  }
+
+  #params(): Record<string, string> {
+    return {
       AccountSid: this.#accountSid,
       ApiVersion: '2010-04-01',
       CallSid: this.callSid,
@@ -196,22 +215,49 @@ export class SimulatedCaller extends EventEmitter<SimulatedCallerEvents> {
       From: this.#options.from ?? '+14155550100',
       To: this.#options.to ?? '+15005550006',
     };
+  }
+
+  /** POSTs a signed webhook to `path` of the server (signed against the public URL) and parses the TwiML. */
+  async #webhook(publicPathUrl: string, params: Record<string, string>): Promise<Twiml> {
+    const publicUrl = this.#options.publicUrl ?? this.#options.serverUrl;
     const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
-    const signature = this.#sign(`${publicUrl}/twilio/voice`, params);
+    const signature = this.#sign(publicPathUrl, params);
     if (signature) headers['x-twilio-signature'] = signature;
-    const response = await fetch(`${this.#options.serverUrl}/twilio/voice`, {
+    const response = await fetch(this.#options.serverUrl + publicPathUrl.slice(publicUrl.length), {
       method: 'POST',
       headers,
       body: new URLSearchParams(params).toString(),
     });
     if (!response.ok) throw new WebhookRefused(response.status);
-    const twiml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(await response.text()) as {
-      Response?: { Connect?: { Stream?: { url?: string; Parameter?: { name: string; value: string } | { name: string; value: string }[] } } };
-    };
+    return new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', textNodeName: 'text', parseTagValue: false }).parse(await response.text()) as Twiml;
+  }
+
+  async #postWebhook(): Promise<{ streamUrl: string; parameters: Record<string, string>; continueUrl: string | undefined }> {
+    const publicUrl = this.#options.publicUrl ?? this.#options.serverUrl;
+    const twiml = await this.#webhook(`${publicUrl}/twilio/voice`, this.#params());
     const stream = twiml.Response?.Connect?.Stream;
     if (!stream?.url) throw new Error('TwiML has no <Connect><Stream url>');
     const list = stream.Parameter === undefined ? [] : Array.isArray(stream.Parameter) ? stream.Parameter : [stream.Parameter];
-    return { streamUrl: stream.url, parameters: Object.fromEntries(list.map((p) => [p.name, String(p.value)])) };
+    return {
+      streamUrl: stream.url,
+      parameters: Object.fromEntries(list.map((p) => [p.name, String(p.value)])),
+      continueUrl: twiml.Response?.Redirect?.text,
+    };
+  }
+
+  /** With `<Connect><Stream>`, the TwiML after `</Connect>` runs once the server closes the stream. */
+  async #continueAfterStream(): Promise<void> {
+    if (!this.#continueUrl) {
+      this.continuation = { hangup: true };
+      return;
+    }
+    const twiml = await this.#webhook(this.#continueUrl, { ...this.#params(), CallStatus: 'in-progress' });
+    const dial = twiml.Response?.Dial;
+    this.continuation = {
+      ...(dial !== undefined ? { dial: String(typeof dial === 'object' ? dial.text : dial) } : {}),
+      hangup: twiml.Response?.Hangup !== undefined,
+    };
+    for (const wake of this.#waiters) wake();
   }
 
   #sign(url: string, params: Record<string, string>): string | undefined {
@@ -240,6 +286,7 @@ export class SimulatedCaller extends EventEmitter<SimulatedCallerEvents> {
     socket.on('close', (code) => {
       this.#stop();
       this.emit('closed', code);
+      if (!this.#hungUp) void this.#continueAfterStream();
     });
     this.#send({ event: 'connected', protocol: 'Call', version: '1.0.0' });
     this.#send({

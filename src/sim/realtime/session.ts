@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { decodeMulaw } from '../../audio/g711.js';
 import { pcm16FromBytes } from '../../audio/pcm.js';
 import { voiceClip } from '../assets.js';
-import type { ScriptCursor } from '../scenarios.js';
+import type { ScriptCursor, ScriptedTool } from '../scenarios.js';
 import { EnergyVad, type VadEvent } from './vad.js';
 
 /** How the simulated model paces itself. */
@@ -139,6 +139,7 @@ export class SimSession {
   #speechItemId: string | undefined;
   #active: ActiveResponse | undefined;
   #pendingReply: string | undefined;
+  #pendingTool: ScriptedTool | undefined;
   #greeted = false;
   #audioSent = false;
   #closed = false;
@@ -335,6 +336,7 @@ export class SimSession {
     this.items.push(item);
     const turn = this.#script.nextUserTurn();
     this.#pendingReply = turn.reply;
+    this.#pendingTool = turn.tool;
     this.#emit({ type: 'input_audio_buffer.committed', previous_item_id: previous, item_id: itemId });
     this.#emit({ type: 'conversation.item.added', previous_item_id: previous, item: wireItem(item) });
     this.#emit({ type: 'conversation.item.done', previous_item_id: previous, item: wireItem(item) });
@@ -445,6 +447,11 @@ export class SimSession {
       );
       return;
     }
+    if (this.#pendingTool) {
+      this.#callTool(this.#pendingTool);
+      this.#pendingTool = undefined;
+      return;
+    }
     const replyId = this.#pendingReply ?? (this.#greeted ? this.#script.scenario.fallbackReply : this.#script.scenario.greeting);
     this.#pendingReply = undefined;
     this.#greeted = true;
@@ -488,6 +495,43 @@ export class SimSession {
     }
     const endMs = this.#timing.firstDeltaMs + (deltaCount * this.#timing.deltaMs) / this.#timing.speed;
     response.timers.push(this.#later(endMs, () => this.#finishResponse('completed', null)));
+  }
+
+  /** A response that is a function call: no audio; the scripted reply waits for the tool's output. */
+  #callTool(tool: ScriptedTool): void {
+    const responseId = newId('resp');
+    const item: SimItem = {
+      id: newId('item'),
+      type: 'function_call',
+      status: 'in_progress',
+      content: [],
+      call_id: newId('call'),
+      name: tool.name,
+      arguments: '',
+      audioMs: 0,
+    };
+    const args = JSON.stringify(tool.arguments);
+    this.responses.push({ id: responseId, createdAtMs: this.#now(), reply: `tool:${tool.name}` });
+    this.#emit({ type: 'response.created', response: { object: 'realtime.response', id: responseId, status: 'in_progress', output: [] } });
+    this.#later(this.#timing.firstDeltaMs, () => {
+      const previous = this.items[this.items.length - 1]?.id ?? null;
+      this.items.push(item);
+      const base = { response_id: responseId, item_id: item.id, output_index: 0 };
+      this.#emit({ type: 'response.output_item.added', response_id: responseId, output_index: 0, item: wireItem(item) });
+      this.#emit({ type: 'conversation.item.added', previous_item_id: previous, item: wireItem(item) });
+      this.#emit({ type: 'response.function_call_arguments.delta', ...base, call_id: item.call_id, delta: args });
+      item.arguments = args;
+      item.status = 'completed';
+      this.#emit({ type: 'response.function_call_arguments.done', ...base, call_id: item.call_id, name: tool.name, arguments: args });
+      this.#emit({ type: 'response.output_item.done', response_id: responseId, output_index: 0, item: wireItem(item) });
+      this.#emit({ type: 'conversation.item.done', item: wireItem(item) });
+      const record = this.responses.find((entry) => entry.id === responseId);
+      if (record) Object.assign(record, { doneAtMs: this.#now(), status: 'completed' });
+      this.#emit({
+        type: 'response.done',
+        response: { object: 'realtime.response', id: responseId, status: 'completed', status_details: null, output: [wireItem(item)], usage: this.#usage(item, false) },
+      });
+    });
   }
 
   #sendDelta(response: ActiveResponse, samplesPerDelta: number): void {

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import type { CallSession } from '../../src/call/call-session.js';
+import { callerClip } from '../../src/sim/assets.js';
+import { handoffCall } from '../../src/sim/scenarios.js';
+import { startHarness, waitFor } from '../support/harness.js';
+
+const HUMAN = '+14155550199';
+
+describe('hand-off to a human', () => {
+  it('offers the tool, answers the call, lets the bot announce it, then Twilio dials the human', async () => {
+    const harness = await startHarness({ simulator: { scenario: handoffCall }, env: { HANDOFF_NUMBER: HUMAN } });
+    try {
+      let session!: CallSession;
+      harness.server.registry.on('call', (call) => (session = call));
+      const caller = await harness.caller().dial();
+      await caller.waitForBotReply(1);
+      await caller.say(callerClip('en-human').mulaw);
+      await caller.waitForContinuation();
+
+      const sim = harness.simulator.sessions[0]!;
+      const update = sim.received[0]!.event as unknown as { session: { tools: { name: string }[] } };
+      expect(update.session.tools.map((tool) => tool.name)).toEqual(['transfer_to_human']);
+      // The tool's output, then a new response: the bot tells the caller before the transfer.
+      const created = sim.receivedOf('conversation.item.create')[0]!.event as unknown as { item: { type: string; output: string } };
+      expect(created.item.type).toBe('function_call_output');
+      expect(JSON.parse(created.item.output)).toMatchObject({ status: 'transferring' });
+      expect(sim.responses.map((response) => response.reply)).toEqual(['greeting-en', 'tool:transfer_to_human', 'handoff-en']);
+      // The announcement was heard in full before the stream closed.
+      expect(caller.botTurns.at(-1)!.playedMs).toBeGreaterThan(4000);
+      expect(caller.continuation).toEqual({ dial: HUMAN, hangup: false });
+      expect(session.isEnded).toBe(true);
+      await waitFor(async () => (await harness.server.store.getCall(caller.callSid))?.status === 'completed', 'the record');
+      expect(await harness.server.store.getCall(caller.callSid)).toMatchObject({ endReason: 'transferred to a human' });
+    } finally {
+      await harness.close();
+    }
+  });
+
+  it('hangs up (no dial) when the bot ends a call that was not handed off', async () => {
+    const harness = await startHarness({ env: { HANDOFF_NUMBER: HUMAN, REALTIME_RECONNECT_ATTEMPTS: '0' } });
+    try {
+      const caller = await harness.caller().dial();
+      await caller.waitForBotReply(1);
+      harness.simulator.dropConnections();
+      await caller.waitForContinuation();
+      expect(caller.continuation).toEqual({ hangup: true });
+    } finally {
+      await harness.close();
+    }
+  });
+});
