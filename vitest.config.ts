@@ -5,8 +5,10 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    // Integration tests stream audio in real time; run files in parallel, tests within a file in order.
+    // Integration tests stream audio in real time and mostly wait on the clock, not the CPU: run more
+    // files at once than there are cores. Tests within a file run in order.
     fileParallelism: true,
+    maxWorkers: 5,
     reporters: ['default'],
   },
 });

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import type { CallSession } from '../../src/call/call-session.js';
+import { callerClip } from '../../src/sim/assets.js';
+import { ScriptCursor, englishSupportCall } from '../../src/sim/scenarios.js';
+import { startHarness, waitFor } from '../support/harness.js';
+
+/** One cursor for every session, so the scripted conversation continues across reconnects. */
+const continuingScript = () => {
+  const cursor = new ScriptCursor(englishSupportCall);
+  return () => cursor;
+};
+
+describe('Realtime session continuity', () => {
+  it('rotates to a fresh session at a quiet moment before the maximum session duration', async () => {
+    const harness = await startHarness({
+      simulator: { scenario: continuingScript() },
+      env: { REALTIME_MAX_SESSION_MINUTES: '0.1' },
+    });
+    try {
+      let session!: CallSession;
+      harness.server.registry.on('call', (call) => (session = call));
+      const caller = await harness.caller().dial();
+      await caller.waitForBotReply(1);
+      await waitFor(() => session.figures.reconnects === 1, 'the rotation', 15_000);
+
+      const [first, second] = harness.simulator.sessions;
+      // The greeting had finished playing: nothing was cut off, and the new session knows it.
+      expect(caller.clears).toHaveLength(0);
+      expect(first!.responses).toHaveLength(1);
+      expect(second!.items.map((item) => [item.role, item.content[0]?.text])).toEqual([
+        ['assistant', 'Hello, thanks for calling Acme support. How can I help you today?'],
+      ]);
+      await caller.say(callerClip('en-order-status').mulaw);
+      await caller.waitForBotReply(2);
+      expect(second!.responses.map((response) => response.reply)).toEqual(['order-en']);
+    } finally {
+      await harness.close();
+    }
+  });
+});
