@@ -1,0 +1,91 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { JobRunner, type JobHandler } from '../../../src/jobs/job-runner.js';
+import { silentLogger } from '../../../src/log.js';
+import { Metrics } from '../../../src/metrics.js';
+import type { Job } from '../../../src/store/types.js';
+import { TEST_INSTANCE_ID, openTestStores, type TestStore } from '../../support/store.js';
+
+const [embedded] = await openTestStores();
+
+describe('JobRunner', () => {
+  let store: TestStore;
+  let runner: JobRunner | undefined;
+
+  beforeEach(async () => {
+    store = await embedded!.open();
+    await store.store.createCall({ callSid: 'CA1', startedAt: new Date(), instanceId: TEST_INSTANCE_ID });
+    await store.store.createCall({ callSid: 'CA2', startedAt: new Date(), instanceId: TEST_INSTANCE_ID });
+  });
+  afterEach(async () => {
+    await runner?.stop();
+    await store.cleanup();
+  });
+
+  function start(handlers: JobHandler[], retryDelayMs = () => 0) {
+    runner = new JobRunner({ store: store.store, handlers, logger: silentLogger(), metrics: new Metrics(), pollMs: 10, retryDelayMs });
+    runner.start();
+    return runner;
+  }
+
+  const until = async (condition: () => boolean) => {
+    while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
+  };
+
+  it('runs each queued job once and marks it done', async () => {
+    const ran: string[] = [];
+    await store.store.enqueueJob('summary', 'CA1');
+    await store.store.enqueueJob('summary', 'CA2');
+    start([{ kind: 'summary', run: async (job) => void ran.push(job.callSid) }]);
+    await until(() => ran.length === 2);
+    await runner!.stop();
+    expect(ran.sort()).toEqual(['CA1', 'CA2']);
+    expect(await store.store.pendingJobs('summary')).toBe(0);
+  });
+
+  it('retries a failing job with the attempt count until it succeeds', async () => {
+    const attempts: number[] = [];
+    await store.store.enqueueJob('summary', 'CA1');
+    start([
+      {
+        kind: 'summary',
+        run: async (job: Job) => {
+          attempts.push(job.attempts);
+          if (job.attempts < 3) throw new Error('model unavailable');
+        },
+      },
+    ]);
+    await until(() => attempts.length === 3);
+    await runner!.stop();
+    expect(attempts).toEqual([1, 2, 3]);
+    expect(await store.store.pendingJobs('summary')).toBe(0);
+  });
+
+  it('does not run a failed job again before its backoff has passed', async () => {
+    let runs = 0;
+    await store.store.enqueueJob('summary', 'CA1');
+    const failing: JobHandler = {
+      kind: 'summary',
+      run: async () => {
+        runs++;
+        throw new Error('down');
+      },
+    };
+    start([failing], () => 60_000);
+    await until(() => runs === 1);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await runner!.stop();
+    expect(runs).toBe(1);
+    expect(await store.store.pendingJobs('summary')).toBe(1);
+  });
+
+  it('wakes up at once when kicked instead of waiting for the next poll', async () => {
+    const ran: string[] = [];
+    runner = new JobRunner({ store: store.store, handlers: [{ kind: 'summary', run: async (job) => void ran.push(job.callSid) }], logger: silentLogger(), metrics: new Metrics(), pollMs: 60_000 });
+    runner.start();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await store.store.enqueueJob('summary', 'CA1');
+    runner.kick();
+    await until(() => ran.length === 1);
+    expect(ran).toEqual(['CA1']);
+  });
+});
