@@ -4,10 +4,11 @@ import { fileURLToPath } from 'node:url';
 import { renderConsole, renderMarkdown } from './bench/report.js';
 import type { BenchSection } from './bench/report.js';
 import { benchBargeIn } from './bench/barge-in.js';
+import { benchLongCall } from './bench/long-call.js';
 import { benchTranscoder } from './bench/transcoder.js';
 
 /** Run one after another, so that no section's load skews another's timings. */
-const SECTIONS: Array<() => Promise<BenchSection>> = [benchTranscoder, benchBargeIn];
+const SECTIONS: Array<() => Promise<BenchSection>> = [benchTranscoder, benchBargeIn, benchLongCall];
 
 const BENCHMARKS_PATH = fileURLToPath(new URL('../BENCHMARKS.md', import.meta.url));
 

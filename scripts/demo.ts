@@ -1,20 +1,46 @@
 /**
- * `npm run demo`: a whole phone call, offline. Starts callbridge with the Realtime simulator as its
- * model and the embedded store, places a simulated Twilio call with bundled caller audio, prints the
- * live transcript and the measured figures, and writes what the caller heard to a WAV file.
+ * `npm run demo`: a whole phone call, offline. Starts callbridge with the simulators as its OpenAI and
+ * the embedded store, places a simulated Twilio call with bundled caller audio, prints the live
+ * transcript, the post-call summary and the measured figures, and writes what the caller heard to a WAV.
+ *
+ *   npm run demo                          the English support call
+ *   npm run demo -- --scenario barge-in   the caller talks over a long answer
+ *   npm run demo -- --scenario french     a call in French (summaries follow the language)
+ *   npm run demo -- --scenario handoff    the caller asks for a human and is transferred
+ *   npm run demo -- --keep-open           then keep the server and its dashboard running
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import type { CallSession } from '../src/call/call-session.js';
 import { createLogger, type LogLevel } from '../src/log.js';
-import { startOfflineStack, waitFor } from '../src/sim/offline-stack.js';
+import { callerClip } from '../src/sim/assets.js';
+import { SIM_AUTH_TOKEN, startOfflineStack, waitFor } from '../src/sim/offline-stack.js';
 import { playScenario } from '../src/sim/run-scenario.js';
-import { englishSupportCall } from '../src/sim/scenarios.js';
+import { bargeInCall, englishSupportCall, frenchCall, handoffCall, type Scenario } from '../src/sim/scenarios.js';
 import { percentile } from './lib/stats.js';
 
-const scenario = englishSupportCall;
+const SCENARIOS: Record<string, Scenario> = {
+  english: englishSupportCall,
+  'barge-in': bargeInCall,
+  french: frenchCall,
+  handoff: handoffCall,
+};
+const OPERATOR_TOKEN = 'demo-operator-token';
+const HANDOFF_NUMBER = '+14155550199';
+
+const { values: args } = parseArgs({
+  options: { scenario: { type: 'string', default: 'english' }, 'keep-open': { type: 'boolean', default: false } },
+});
+const scenario = SCENARIOS[args.scenario];
+if (!scenario) {
+  console.error(`unknown scenario "${args.scenario}"; choose one of: ${Object.keys(SCENARIOS).join(', ')}`);
+  process.exit(2);
+}
+
 const stack = await startOfflineStack({
-  simulator: { scenario },
+  simulator: scenario === bargeInCall ? { scenario, timing: { speed: 1.5, cancelLagMs: 150 } } : { scenario },
+  env: { OPERATOR_TOKEN, HANDOFF_NUMBER },
   logger: createLogger((process.env['LOG_LEVEL'] as LogLevel | undefined) ?? 'warn'),
 });
 const { server, simulator } = stack;
@@ -24,49 +50,84 @@ const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1).padSt
 let session: CallSession | undefined;
 server.registry.on('call', (call) => {
   session = call;
-  call.on('turn', (turn) => {
-    const who = turn.role === 'user' ? 'caller' : 'bot   ';
-    console.log(`${elapsed()}  ${who}  ${turn.text}`);
-  });
-  call.on('turnUpdated', (turn) => console.log(`${elapsed()}  bot     (interrupted; heard: "${turn.heardText}")`));
-  call.on('bargeIn', () => console.log(`${elapsed()}  ~ caller barged in: playback cleared`));
+  const cutOff = (turn: { text: string; heardText: string }) =>
+    `(cut off: the caller heard "${turn.heardText}", not "${turn.text.slice(turn.heardText.length).trim()}")`;
+  call.on('turn', (turn) =>
+    console.log(`${elapsed()}  ${turn.role === 'user' ? 'caller' : 'bot   '}  ${turn.interrupted ? cutOff(turn) : turn.text}`),
+  );
+  call.on('turnUpdated', (turn) => console.log(`${elapsed()}  bot     ${cutOff(turn)}`));
+  call.on('bargeIn', ({ reactionMs }) => console.log(`${elapsed()}  ~ caller talked over the bot: playback cleared in ${reactionMs.toFixed(2)} ms`));
+  call.on('handoff', ({ reason }) => console.log(`${elapsed()}  ~ handing the caller to a human (${reason})`));
 });
 
 console.log(`callbridge demo: a simulated phone call ("${scenario.name}"), no phone or API key needed\n`);
 const caller = stack.caller({ from: '+14155550100' });
+let exitCode = 0;
 try {
   await caller.dial();
   console.log(`${elapsed()}  call ${caller.callSid} connected`);
-  await playScenario(caller, scenario);
-  console.log(`${elapsed()}  caller hung up`);
+  if (scenario === bargeInCall) await playBargeIn();
+  else await playScenario(caller, scenario);
+  if (caller.isOpen) await caller.hangUp();
+  else await caller.waitForContinuation();
+  console.log(`${elapsed()}  ${caller.continuation?.dial ? `Twilio dials ${caller.continuation.dial}` : 'call ended'}`);
   await waitFor(() => session?.isEnded === true, 'the call to end');
+  await waitFor(async () => (await server.store.getCall(caller.callSid))?.summary != null, 'the post-call summary');
+  const record = (await server.store.getCall(caller.callSid))!;
 
   const outputDir = join(process.cwd(), 'demo-output');
   mkdirSync(outputDir, { recursive: true });
   const wavPath = join(outputDir, `${caller.callSid}.wav`);
   caller.writeRecording(wavPath);
 
+  const summary = record.summary!.content as { synopsis: string; intent: string; outcome: string; actionItems: string[]; keyFacts: string[]; sentiment: string; language: string };
+  console.log('\npost-call summary (stored; the simulator distils it from the transcript)');
+  console.log(`  synopsis:  ${summary.synopsis}`);
+  console.log(`  intent:    ${summary.intent}`);
+  console.log(`  outcome:   ${summary.outcome}    sentiment: ${summary.sentiment}    language: ${summary.language}`);
+  for (const item of summary.actionItems) console.log(`  to do:     ${item}`);
+
   const sim = simulator.sessions[0]!;
   const uplinkMs = sim
     .receivedOf('input_audio_buffer.append')
     .map((append, index) => (caller.sent[index] ? append.atMs - caller.sent[index].atMs : undefined))
     .filter((ms): ms is number => ms !== undefined);
-  const downlinkMs = sim.deltasSent
-    .map((delta, index) => (caller.received[index] ? caller.received[index].atMs - delta.atMs : undefined))
-    .filter((ms): ms is number => ms !== undefined);
-  const turns = session?.transcript.turns() ?? [];
+  // Each media message answers the latest delta sent before it (deltas dropped after a barge-in have no media).
+  const sentAtMs = sim.deltasSent.map((delta) => delta.atMs);
+  const downlinkMs = caller.received
+    .map((media) => media.atMs - Math.max(...sentAtMs.filter((atMs) => atMs <= media.atMs)))
+    .filter((ms) => Number.isFinite(ms));
+  const figures = session!.figures;
+  const fmt = (ms: number) => (Number.isFinite(ms) ? ms.toFixed(2) : 'n/a');
 
   console.log('\nmeasured');
   console.log(`  time to first bot audio (stream start -> caller hears): ${((caller.firstBotAudioAtMs ?? NaN) - caller.startedAtMs).toFixed(0)} ms`);
-  console.log(`  bridge latency caller -> model, per 20 ms frame: median ${fmt(percentile(uplinkMs, 50))} ms, p99 ${fmt(percentile(uplinkMs, 99))} ms (${uplinkMs.length} frames)`);
-  console.log(`  bridge latency model -> caller, per delta:       median ${fmt(percentile(downlinkMs, 50))} ms, p99 ${fmt(percentile(downlinkMs, 99))} ms (${downlinkMs.length} deltas)`);
-  console.log(`  turns transcribed: ${turns.filter((t) => t.role === 'user').length} caller, ${turns.filter((t) => t.role === 'assistant').length} bot`);
-  console.log(`  marks echoed by the caller: ${caller.marksEchoed.length}`);
-  console.log(`\nwhat the caller heard (left: caller, right: bot): ${wavPath}`);
+  console.log(`  latency callbridge adds, caller -> model, per 20 ms frame: median ${fmt(percentile(uplinkMs, 50))} ms, p99 ${fmt(percentile(uplinkMs, 99))} ms (${uplinkMs.length} frames)`);
+  console.log(`  latency callbridge adds, model -> caller, per delta:       median ${fmt(percentile(downlinkMs, 50))} ms, p99 ${fmt(percentile(downlinkMs, 99))} ms (${downlinkMs.length} deltas)`);
+  console.log(`  turns stored: ${record.turns.filter((t) => t.role === 'user').length} caller, ${record.turns.filter((t) => t.role === 'assistant').length} bot; barge-ins: ${figures.bargeIns}; marks echoed: ${caller.marksEchoed.length}`);
+  console.log(`\nwhat the caller heard (stereo: left the caller, right the bot): ${wavPath}`);
+
+  if (args['keep-open']) {
+    console.log(`\ndashboard: ${server.url}/  (sign in with the operator token: ${OPERATOR_TOKEN})`);
+    console.log(`place another call: npm run call -- --url ${server.url} --token ${SIM_AUTH_TOKEN}`);
+    console.log('Ctrl-C to stop.');
+    await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+  }
+} catch (error) {
+  console.error(`\ndemo failed: ${error instanceof Error ? error.message : String(error)}`);
+  exitCode = 1;
 } finally {
   await stack.close();
 }
+process.exit(exitCode);
 
-function fmt(ms: number): string {
-  return Number.isFinite(ms) ? ms.toFixed(2) : 'n/a';
+/** Listens to the greeting, asks, and talks over the long answer after 1.5 s of it. */
+async function playBargeIn(): Promise<void> {
+  await caller.waitForBotReply(1);
+  await caller.say(callerClip('en-order-status').mulaw);
+  await caller.waitForBotPlayed(1, 1500);
+  await caller.say(callerClip('en-interrupt').mulaw);
+  await caller.waitForBotReply(3);
+  await caller.say(callerClip('en-goodbye').mulaw);
+  await caller.waitForBotReply(4);
 }

@@ -58,6 +58,8 @@ export type CallSessionEvents = {
   /** The bot is handing the caller to a human; the stream closes next and Twilio dials. */
   handoff: [{ reason: string }];
   summary: [AppliedSummary];
+  /** A new Realtime session replaced a lost or rotated one, after `gapMs` without a model. */
+  reconnected: [{ gapMs: number }];
   modelEvent: [RealtimeServerEvent];
   ended: [CallEnd];
 };
@@ -297,6 +299,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
       this.#figures.maxReconnectGapMs = Math.max(this.#figures.maxReconnectGapMs, info.gapMs);
       this.#options.metrics.realtimeReconnects.inc();
       this.#logger.info({ gapMs: Math.round(info.gapMs) }, 'realtime session re-established');
+      this.emit('reconnected', { gapMs: info.gapMs });
       return;
     }
     if (!this.#greeted) {

@@ -32,6 +32,8 @@ export const SYNTHETIC_ITEM_PREFIX = 'cb_';
 export class Conversation {
   #items: ContextItem[] = [];
   #usage: RealtimeUsage | undefined;
+  /** Assistant transcripts as streamed, in case the final event comes back already truncated. */
+  readonly #streamed = new Map<string, string>();
 
   get items(): readonly ContextItem[] {
     return this.#items;
@@ -49,6 +51,7 @@ export class Conversation {
   reset(): void {
     this.#items = [];
     this.#usage = undefined;
+    this.#streamed.clear();
   }
 
   /** Records the text the model should keep for an item, e.g. what was heard before a barge-in. */
@@ -78,11 +81,17 @@ export class Conversation {
         item.text ??= '';
         return [];
       }
+      case 'response.output_audio_transcript.delta':
+        this.#streamed.set(event.item_id, (this.#streamed.get(event.item_id) ?? '') + event.delta);
+        return [];
       case 'response.output_audio_transcript.done': {
+        const streamed = this.#streamed.get(event.item_id) ?? '';
+        this.#streamed.delete(event.item_id);
+        const text = event.transcript.length >= streamed.length ? event.transcript : streamed;
         const item = this.#ensure(event.item_id, 'assistant');
-        item.text = event.transcript;
+        item.text = text;
         item.hasAudio = true;
-        return [{ kind: 'assistant-transcript', itemId: event.item_id, text: event.transcript }];
+        return [{ kind: 'assistant-transcript', itemId: event.item_id, text }];
       }
       case 'response.output_item.added':
         return this.#upsert(event.item, undefined);

@@ -94,6 +94,11 @@ const serverEventSchema = z.discriminatedUnion('type', [
     delta: base64,
   }),
   event('response.output_audio.done', { response_id: z.string(), item_id: z.string() }),
+  event('response.output_audio_transcript.delta', {
+    response_id: z.string(),
+    item_id: z.string(),
+    delta: z.string(),
+  }),
   event('response.output_audio_transcript.done', {
     response_id: z.string(),
     item_id: z.string(),

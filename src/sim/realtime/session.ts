@@ -48,6 +48,8 @@ export interface SimItem {
   output?: string;
   /** Audio carried by the item, in ms (user input or generated speech). */
   audioMs: number;
+  /** Set once a client truncated it: generation may go on, but the item keeps no more. */
+  truncated?: boolean;
 }
 
 export interface ReceivedEvent {
@@ -60,6 +62,8 @@ interface ActiveResponse {
   item: SimItem;
   pcm: Int16Array;
   text: string;
+  /** Everything generated, as streamed in transcript deltas (the item itself may be truncated). */
+  transcript: string;
   sentSamples: number;
   startedAtMs: number;
   timers: NodeJS.Timeout[];
@@ -433,6 +437,7 @@ export class SimSession {
     const transcript = part.transcript ?? '';
     part.transcript = item.audioMs > 0 ? transcript.slice(0, Math.round((transcript.length * audioEndMs) / item.audioMs)) : '';
     item.audioMs = audioEndMs;
+    item.truncated = true;
     this.#emit({ type: 'conversation.item.truncated', item_id: itemId, content_index: contentIndex, audio_end_ms: audioEndMs });
   }
 
@@ -470,6 +475,7 @@ export class SimSession {
       item,
       pcm: clip.pcm,
       text: clip.text,
+      transcript: '',
       sentSamples: 0,
       startedAtMs: this.#now(),
       timers: [],
@@ -540,7 +546,7 @@ export class SimSession {
     const words = response.text.split(' ');
     const wordsBefore = Math.round((words.length * response.sentSamples) / response.pcm.length);
     response.sentSamples += chunk.length;
-    response.item.audioMs = response.sentSamples / 24;
+    if (!response.item.truncated) response.item.audioMs = response.sentSamples / 24;
     const wordsAfter = Math.round((words.length * response.sentSamples) / response.pcm.length);
     this.#audioSent = true;
     this.deltasSent.push({ atMs: this.#now(), responseId: response.id, ms: chunk.length / 24 });
@@ -548,7 +554,8 @@ export class SimSession {
     this.#emit({ type: 'response.output_audio.delta', ...base, delta: Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('base64') });
     if (wordsAfter > wordsBefore) {
       const delta = (wordsBefore > 0 ? ' ' : '') + words.slice(wordsBefore, wordsAfter).join(' ');
-      response.item.content[0]!.transcript += delta;
+      response.transcript += delta;
+      if (!response.item.truncated) response.item.content[0]!.transcript += delta;
       this.#emit({ type: 'response.output_audio_transcript.delta', ...base, delta });
     }
   }
@@ -562,7 +569,7 @@ export class SimSession {
     if (record) Object.assign(record, { doneAtMs: this.#now(), status });
     const { item } = response;
     const base = { response_id: response.id, item_id: item.id, output_index: 0, content_index: 0 };
-    const transcript = item.content[0]!.transcript ?? '';
+    const transcript = response.transcript;
     const started = this.items.includes(item);
     if (started) {
       item.status = status === 'completed' ? 'completed' : 'incomplete';
@@ -677,7 +684,7 @@ export class SimSession {
 }
 
 function wireItem(item: SimItem): Record<string, unknown> {
-  const { audioMs: _audioMs, ...wire } = item;
+  const { audioMs: _audioMs, truncated: _truncated, ...wire } = item;
   return { object: 'realtime.item', ...wire, content: item.content.map((part) => ({ ...part })) };
 }
 

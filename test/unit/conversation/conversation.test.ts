@@ -52,6 +52,16 @@ describe('Conversation', () => {
     expect(conversation.get('a1')?.text).toBe('One');
   });
 
+  it('keeps the full generated text when the final transcript comes back truncated', () => {
+    const conversation = new Conversation();
+    conversation.apply(added(assistant('a1')));
+    for (const delta of ['One', ' two', ' three']) {
+      conversation.apply({ type: 'response.output_audio_transcript.delta', event_id: 'd', response_id: 'r', item_id: 'a1', delta });
+    }
+    const facts = conversation.apply({ type: 'response.output_audio_transcript.done', event_id: 'x', response_id: 'r', item_id: 'a1', transcript: 'One tw' });
+    expect(facts).toEqual([{ kind: 'assistant-transcript', itemId: 'a1', text: 'One two three' }]);
+  });
+
   it('keeps the latest usage and forgets everything on reset', () => {
     const conversation = new Conversation();
     conversation.apply({ type: 'response.done', event_id: 'x', response: { id: 'r', status: 'completed', usage: { total_tokens: 10, input_tokens: 8, output_tokens: 2 } } });

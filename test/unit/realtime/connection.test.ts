@@ -232,7 +232,7 @@ describe('WsRealtimeConnection frames', () => {
     });
     socket.send(JSON.stringify(created));
     socket.send(JSON.stringify({ type: 'rate_limits.updated', event_id: 'event_2', rate_limits: [] }));
-    socket.send(JSON.stringify({ type: 'response.output_audio_transcript.delta', event_id: 'event_2b', delta: 'Hel' }));
+    socket.send(JSON.stringify({ type: 'rate_limits.updated', event_id: 'event_2b', rate_limits: [] }));
     socket.send(JSON.stringify(delta));
     socket.send(JSON.stringify({ ...delta, event_id: 'event_4', delta: '!!not base64!!' }));
     socket.send('{"type":');

@@ -156,6 +156,15 @@ const VALID_EVENTS: Record<string, Record<string, unknown>> = {
     output_index: 0,
     content_index: 0,
   },
+  'response.output_audio_transcript.delta': {
+    type: 'response.output_audio_transcript.delta',
+    event_id: 'event_19',
+    response_id: 'resp_1',
+    item_id: 'item_asst_1',
+    output_index: 0,
+    content_index: 0,
+    delta: 'Hello, how',
+  },
   'response.output_audio_transcript.done': {
     type: 'response.output_audio_transcript.done',
     event_id: 'event_20',
@@ -279,7 +288,6 @@ describe('parseServerEvent: valid events', () => {
 describe('parseServerEvent: unknown types', () => {
   it.each([
     'rate_limits.updated',
-    'response.output_audio_transcript.delta',
     'response.content_part.added',
     'response.content_part.done',
     'response.function_call_arguments.delta',
