@@ -1,7 +1,7 @@
 import type { CallSession } from '../../src/call/call-session.js';
 import { callerClip } from '../../src/sim/assets.js';
 import { startOfflineStack, waitFor } from '../../src/sim/offline-stack.js';
-import { ScriptCursor, englishSupportCall } from '../../src/sim/scenarios.js';
+import { continuingAcrossSessions, englishSupportCall } from '../../src/sim/scenarios.js';
 import { percentile } from '../lib/stats.js';
 import type { BenchSection } from './report.js';
 
@@ -12,9 +12,8 @@ const DROPS = 5;
  * Realtime reconnects (how long the caller goes without a model).
  */
 export async function benchLongCall(): Promise<BenchSection> {
-  const cursor = new ScriptCursor(englishSupportCall);
   const stack = await startOfflineStack({
-    simulator: { scenario: () => cursor },
+    simulator: { scenario: continuingAcrossSessions(englishSupportCall) },
     env: { SUMMARY_TRIGGER_TOKENS: '400', SUMMARY_KEEP_TURNS: '2' },
   });
   try {

@@ -1,22 +1,12 @@
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import type { LiveFeed } from '../call/call-recorder.js';
-import type { CallRegistry } from '../call/call-registry.js';
-import type { Logger } from '../log.js';
-import type { Metrics } from '../metrics.js';
 import type { CallStore } from '../store/call-store.js';
 import { dashboardRoutes } from './dashboard.js';
 import { operatorApi } from './operator-api.js';
 import { OperatorAuth } from './operator-auth.js';
-import { twilioRoutes } from './twilio-routes.js';
+import { twilioRoutes, type TwilioRoutesDeps } from './twilio-routes.js';
 
-export interface AppDeps {
-  authToken: string;
-  publicUrl: string | undefined;
-  registry: CallRegistry;
-  logger: Logger;
-  metrics: Metrics;
-  handoffNumber: string | undefined;
-  wasHandedOff: (callSid: string) => Promise<boolean>;
+export interface AppDeps extends TwilioRoutesDeps {
   /** The operator API and dashboard; undefined (no OPERATOR_TOKEN): both are off. */
   operator: { token: string; store: CallStore; feed: LiveFeed } | undefined;
 }

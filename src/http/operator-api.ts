@@ -86,7 +86,8 @@ export function operatorApi(deps: OperatorApiDeps): Router {
   return router;
 }
 
-function listItemJson(call: CallListItem) {
+/** The fields both views share: the list item's, without its summary line. */
+function callJson(call: Omit<CallListItem, 'summary'>) {
   return {
     callSid: call.callSid,
     status: call.status,
@@ -95,8 +96,11 @@ function listItemJson(call: CallListItem) {
     from: call.from,
     to: call.to,
     durationMs: call.durationMs,
-    summary: call.summary,
   };
+}
+
+function listItemJson(call: CallListItem) {
+  return { ...callJson(call), summary: call.summary };
 }
 
 function summaryJson(summary: CallSummaryView | null) {
@@ -106,14 +110,8 @@ function summaryJson(summary: CallSummaryView | null) {
 
 function detailJson(call: CallDetail) {
   return {
-    callSid: call.callSid,
+    ...callJson(call),
     streamSid: call.streamSid,
-    status: call.status,
-    startedAt: call.startedAt,
-    endedAt: call.endedAt,
-    from: call.from,
-    to: call.to,
-    durationMs: call.durationMs,
     endReason: call.endReason,
     language: call.language,
     usage: call.usage,

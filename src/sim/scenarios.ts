@@ -93,3 +93,9 @@ export class ScriptCursor {
     return { transcript: callerClip(turn.callerClip).transcript, reply: turn.reply, ...(turn.tool ? { tool: turn.tool } : {}) };
   }
 }
+
+/** A cursor factory for the simulator that every session shares: the script continues across reconnects. */
+export function continuingAcrossSessions(scenario: Scenario): () => ScriptCursor {
+  const cursor = new ScriptCursor(scenario);
+  return () => cursor;
+}

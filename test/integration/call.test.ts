@@ -3,21 +3,9 @@ import WebSocket from 'ws';
 import twilio from 'twilio';
 import type { CallSession } from '../../src/call/call-session.js';
 import { callerClip } from '../../src/sim/assets.js';
-import type { Scenario } from '../../src/sim/scenarios.js';
 import { WebhookRefused } from '../../src/sim/twilio-caller.js';
 import { TEST_AUTH_TOKEN, metricValue, startHarness, waitFor, type Harness } from '../support/harness.js';
-
-/** Two exchanges: enough to show turns in order without a minute-long test. */
-const shortCall: Scenario = {
-  name: 'short',
-  language: 'en',
-  greeting: 'greeting-en',
-  turns: [
-    { callerClip: 'en-change-address', reply: 'address-en' },
-    { callerClip: 'en-goodbye', reply: 'goodbye-en' },
-  ],
-  fallbackReply: 'fallback-en',
-};
+import { shortCall } from '../support/scenarios.js';
 
 describe('a whole call through the real server', () => {
   let harness: Harness;

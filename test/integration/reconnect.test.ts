@@ -1,19 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { CallSession } from '../../src/call/call-session.js';
 import { callerClip } from '../../src/sim/assets.js';
-import { ScriptCursor, englishSupportCall } from '../../src/sim/scenarios.js';
+import { continuingAcrossSessions, englishSupportCall } from '../../src/sim/scenarios.js';
 import { startHarness, waitFor } from '../support/harness.js';
-
-/** One cursor for every session, so the scripted conversation continues across reconnects. */
-const continuingScript = () => {
-  const cursor = new ScriptCursor(englishSupportCall);
-  return () => cursor;
-};
 
 describe('Realtime session continuity', () => {
   it('survives a dropped model socket: a new session is configured, seeded, and the call goes on', async () => {
     const harness = await startHarness({
-      simulator: { scenario: continuingScript() },
+      simulator: { scenario: continuingAcrossSessions(englishSupportCall) },
       env: { SUMMARY_TRIGGER_TOKENS: '250', SUMMARY_KEEP_TURNS: '2' },
     });
     try {

@@ -1,16 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallSession } from '../../src/call/call-session.js';
 import { callerClip } from '../../src/sim/assets.js';
-import type { Scenario } from '../../src/sim/scenarios.js';
+import { shortCall } from '../support/scenarios.js';
 import { metricValue, startHarness, waitFor, type Harness } from '../support/harness.js';
 
-const shortCall: Scenario = {
-  name: 'short',
-  language: 'en',
-  greeting: 'greeting-en',
-  turns: [{ callerClip: 'en-change-address', reply: 'address-en' }],
-  fallbackReply: 'fallback-en',
-};
 
 describe('robustness', () => {
   let harness: Harness;

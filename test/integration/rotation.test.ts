@@ -1,19 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { CallSession } from '../../src/call/call-session.js';
 import { callerClip } from '../../src/sim/assets.js';
-import { ScriptCursor, englishSupportCall } from '../../src/sim/scenarios.js';
+import { continuingAcrossSessions, englishSupportCall } from '../../src/sim/scenarios.js';
 import { startHarness, waitFor } from '../support/harness.js';
-
-/** One cursor for every session, so the scripted conversation continues across reconnects. */
-const continuingScript = () => {
-  const cursor = new ScriptCursor(englishSupportCall);
-  return () => cursor;
-};
 
 describe('Realtime session continuity', () => {
   it('rotates to a fresh session at a quiet moment before the maximum session duration', async () => {
     const harness = await startHarness({
-      simulator: { scenario: continuingScript() },
+      simulator: { scenario: continuingAcrossSessions(englishSupportCall) },
       env: { REALTIME_MAX_SESSION_MINUTES: '0.1' },
     });
     try {
