@@ -1,8 +1,9 @@
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'data/', 'demo-output/', 'public/'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'data/', 'demo-output/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -16,5 +17,10 @@ export default tseslint.config(
   {
     files: ['scripts/**', 'src/sim/**', 'test/**'],
     rules: { 'no-console': 'off' },
+  },
+  {
+    // The dashboard runs in the browser, as plain JavaScript with no build step.
+    files: ['public/**/*.js'],
+    languageOptions: { globals: globals.browser, sourceType: 'module' },
   },
 );

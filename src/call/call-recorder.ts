@@ -81,8 +81,11 @@ export class CallRecorder {
     const startedAt = new Date();
     const usage: TokenUsage = { inputTokens: 0, outputTokens: 0, totalTokens: 0 };
 
-    writer.write('call', () => store.createCall({ callSid, from: parties.from, to: parties.to, startedAt, instanceId }));
-    feed.emit('callStarted', { callSid, startedAt, from: parties.from ?? null, to: parties.to ?? null });
+    // Call events go out once stored, so a dashboard that reads the call on hearing of it finds it.
+    writer.write('call', async () => {
+      await store.createCall({ callSid, from: parties.from, to: parties.to, startedAt, instanceId });
+      feed.emit('callStarted', { callSid, startedAt, from: parties.from ?? null, to: parties.to ?? null });
+    });
 
     session.on('streamStarted', (start) => writer.write('stream', () => store.setStreamSid(callSid, start.streamSid)));
     const saveTurn = (turn: Turn) => writer.write('turn', () => store.saveTurn({ callSid, ...turn }));
@@ -123,12 +126,12 @@ export class CallRecorder {
           { status: end.status, endedAt, endReason: end.reason, usage, figures, ...(language ? { language } : {}) },
           { enqueue: [POST_CALL_SUMMARY_JOB] },
         );
+        feed.emit('callEnded', { callSid, status: end.status, endedAt, endReason: end.reason });
         this.#options.onCallStored?.(callSid);
       });
       writer.write('release', async () => {
         this.#writers.delete(callSid);
       });
-      feed.emit('callEnded', { callSid, status: end.status, endedAt, endReason: end.reason });
     });
   }
 

@@ -38,7 +38,11 @@ export function operatorApi(deps: OperatorApiDeps): Router {
     response.set('Set-Cookie', deps.auth.clearedCookie()).status(204).end();
   });
 
-  router.use('/api', deps.auth.required());
+  router.use('/api', deps.auth.required(), (_request, response, next) => {
+    // Transcripts and phone numbers: never kept by a browser or a proxy.
+    response.set('Cache-Control', 'no-store');
+    next();
+  });
 
   router.get('/api/calls', async (request, response) => {
     const query = listQuerySchema.safeParse(request.query);

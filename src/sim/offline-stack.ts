@@ -1,7 +1,7 @@
 import { loadConfig } from '../config.js';
 import { silentLogger, type Logger } from '../log.js';
 import { startServer, type RunningServer } from '../server.js';
-import { openSqlClient } from '../store/sql-client.js';
+import { openSqlClient, type SqlClient } from '../store/sql-client.js';
 import { OpenAiHttpSimulator, type OpenAiHttpSimulatorOptions } from './openai-http-simulator.js';
 import { RealtimeSimulator, type RealtimeSimulatorOptions } from './realtime/simulator.js';
 import { SimulatedCaller, type SimulatedCallerOptions } from './twilio-caller.js';
@@ -28,6 +28,8 @@ export interface OfflineStackOptions {
   env?: Record<string, string>;
   /** Keep the call store in DATA_DIR (env) instead of in memory. */
   persistent?: boolean;
+  /** Use this database (already migrated or not); the stack closes it. Default: a fresh in-memory one. */
+  sqlClient?: SqlClient;
   logger?: Logger;
 }
 
@@ -50,7 +52,7 @@ export async function startOfflineStack(options: OfflineStackOptions = {}): Prom
     ...options.env,
   });
   const logger = options.logger ?? silentLogger();
-  const sqlClient = options.persistent ? undefined : await openSqlClient({});
+  const sqlClient = options.sqlClient ?? (options.persistent ? undefined : await openSqlClient({}));
   const server = await startServer({ config, logger, ...(sqlClient ? { sqlClient } : {}) });
   const callers: SimulatedCaller[] = [];
   return {
