@@ -8,7 +8,7 @@ describe('Realtime session continuity', () => {
   it('survives a dropped model socket: a new session is configured, seeded, and the call goes on', async () => {
     const harness = await startHarness({
       simulator: { scenario: continuingAcrossSessions(englishSupportCall) },
-      env: { SUMMARY_TRIGGER_TOKENS: '250', SUMMARY_KEEP_TURNS: '2' },
+      env: { SUMMARY_TRIGGER_TOKENS: '200', SUMMARY_KEEP_TURNS: '2' },
     });
     try {
       let session!: CallSession;

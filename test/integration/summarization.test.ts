@@ -4,7 +4,7 @@ import { playScenario } from '../../src/sim/run-scenario.js';
 import { englishSupportCall, frenchCall, type Scenario } from '../../src/sim/scenarios.js';
 import { startHarness, waitFor, type Harness } from '../support/harness.js';
 
-/** Greeting and two exchanges: the usage passes 400 tokens once, after the second answer. */
+/** Greeting and two exchanges: the usage passes 300 tokens once, after the second answer. */
 const twoExchanges: Scenario = { ...englishSupportCall, turns: englishSupportCall.turns.slice(0, 2) };
 const SUMMARIZER_DELAY_MS = 2000;
 
@@ -16,7 +16,7 @@ describe('in-call summarization', () => {
     harness = await startHarness({
       simulator: { scenario: twoExchanges },
       openai: { delayMs: SUMMARIZER_DELAY_MS },
-      env: { SUMMARY_TRIGGER_TOKENS: '400', SUMMARY_KEEP_TURNS: '2' },
+      env: { SUMMARY_TRIGGER_TOKENS: '300', SUMMARY_KEEP_TURNS: '2' },
     });
     harness.server.registry.on('call', (call) => (session = call));
     const caller = await harness.caller().dial();
@@ -74,7 +74,7 @@ describe('in-call summarization', () => {
   });
 
   it('reports the tokens before and after and the summary latency', () => {
-    expect(session.figures.tokensBeforeSummary).toBeGreaterThanOrEqual(400);
+    expect(session.figures.tokensBeforeSummary).toBeGreaterThanOrEqual(300);
     expect(session.figures.lastSummaryLatencyMs).toBeGreaterThanOrEqual(SUMMARIZER_DELAY_MS);
   });
 });

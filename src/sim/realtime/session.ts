@@ -141,6 +141,7 @@ export class SimSession {
   #appendedMs = 0;
   #uncommittedMs = 0;
   #speechItemId: string | undefined;
+  #speechStartMs = 0;
   #active: ActiveResponse | undefined;
   #pendingReply: string | undefined;
   #pendingTool: ScriptedTool | undefined;
@@ -223,7 +224,7 @@ export class SimSession {
           );
           return;
         }
-        this.#commit(this.#speechItemId ?? newId('item'));
+        this.#commit(this.#speechItemId ?? newId('item'), this.#uncommittedMs);
         return;
       case 'input_audio_buffer.clear':
         this.#uncommittedMs = 0;
@@ -301,16 +302,16 @@ export class SimSession {
     const mulaw = this.#inputFormat === 'audio/pcmu';
     const samples = mulaw ? decodeMulaw(bytes) : pcm16FromBytes(bytes);
     const ms = mulaw ? bytes.length / 8 : bytes.length / 48;
-    const baseMs = this.#appendedMs;
     this.#appendedMs += ms;
     this.#uncommittedMs += ms;
     if (!this.#turnDetection) return;
-    for (const vadEvent of this.#vad.push(samples)) this.#onVad(vadEvent, baseMs);
+    for (const vadEvent of this.#vad.push(samples)) this.#onVad(vadEvent);
   }
 
-  #onVad(event: VadEvent, _baseMs: number): void {
+  #onVad(event: VadEvent): void {
     if (event.kind === 'speech-started') {
       this.#speechItemId = newId('item');
+      this.#speechStartMs = event.audioStartMs;
       this.speechStartsAtMs.push(this.#now());
       this.#emit({ type: 'input_audio_buffer.speech_started', audio_start_ms: Math.round(event.audioStartMs), item_id: this.#speechItemId });
       if (this.#active && !this.#active.cancelling && this.#turnDetection?.['interrupt_response'] !== false) {
@@ -321,11 +322,12 @@ export class SimSession {
     }
     const itemId = this.#speechItemId ?? newId('item');
     this.#emit({ type: 'input_audio_buffer.speech_stopped', audio_end_ms: Math.round(event.audioEndMs), item_id: itemId });
-    this.#commit(itemId);
+    // Like the service, the turn keeps the speech (with its padding), not the silence around it.
+    this.#commit(itemId, event.audioEndMs - this.#speechStartMs);
     if (this.#turnDetection?.['create_response'] !== false && !this.#active) this.#startResponse(undefined);
   }
 
-  #commit(itemId: string): void {
+  #commit(itemId: string, audioMs: number): void {
     const previous = this.items[this.items.length - 1]?.id ?? null;
     const item: SimItem = {
       id: itemId,
@@ -333,7 +335,7 @@ export class SimSession {
       role: 'user',
       status: 'completed',
       content: [{ type: 'input_audio', transcript: null }],
-      audioMs: this.#uncommittedMs,
+      audioMs,
     };
     this.#uncommittedMs = 0;
     this.#speechItemId = undefined;
