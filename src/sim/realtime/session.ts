@@ -138,7 +138,6 @@ export class SimSession {
   readonly #now: () => number;
   #config: Record<string, unknown>;
   #vad: EnergyVad;
-  #appendedMs = 0;
   #uncommittedMs = 0;
   #speechItemId: string | undefined;
   #speechStartMs = 0;
@@ -302,7 +301,6 @@ export class SimSession {
     const mulaw = this.#inputFormat === 'audio/pcmu';
     const samples = mulaw ? decodeMulaw(bytes) : pcm16FromBytes(bytes);
     const ms = mulaw ? bytes.length / 8 : bytes.length / 48;
-    this.#appendedMs += ms;
     this.#uncommittedMs += ms;
     if (!this.#turnDetection) return;
     for (const vadEvent of this.#vad.push(samples)) this.#onVad(vadEvent);
