@@ -68,8 +68,7 @@ try {
   console.log(`${elapsed()}  call ${caller.callSid} connected`);
   if (scenario === bargeInCall) await playBargeIn();
   else await playScenario(caller, scenario);
-  if (caller.isOpen) await caller.hangUp();
-  else await caller.waitForContinuation();
+  if (!caller.hungUp) await caller.waitForContinuation();
   console.log(`${elapsed()}  ${caller.continuation?.dial ? `Twilio dials ${caller.continuation.dial}` : 'call ended'}`);
   await waitFor(() => session?.isEnded === true, 'the call to end');
   await waitFor(async () => (await server.store.getCall(caller.callSid))?.summary != null, 'the post-call summary');

@@ -121,6 +121,11 @@ export class SimulatedCaller extends EventEmitter<SimulatedCallerEvents> {
     return !this.#closed;
   }
 
+  /** True when the caller ended the call; false while it goes on or if the server closed the stream. */
+  get hungUp(): boolean {
+    return this.#hungUp;
+  }
+
   /** Speaks a mu-law clip; resolves once its last frame has been sent. */
   say(mulaw: Uint8Array): Promise<void> {
     return new Promise((resolve) => this.#speech.push({ bytes: mulaw, offset: 0, done: resolve }));
@@ -136,8 +141,11 @@ export class SimulatedCaller extends EventEmitter<SimulatedCallerEvents> {
    * for `quietMs`. Default: the turn after the current one, i.e. the bot's reply to what was just said.
    */
   waitForBotReply(turns = this.botTurns.length + 1, quietMs = 700, timeoutMs = 30_000): Promise<void> {
+    // A stream the server closed has nothing more to say.
     return this.#waitUntil(
-      () => this.botTurns.length >= turns && this.#bufferedBytes() === 0 && this.#now() - this.#quietSinceMs >= quietMs,
+      () =>
+        this.#closed ||
+        (this.botTurns.length >= turns && this.#bufferedBytes() === 0 && this.#now() - this.#quietSinceMs >= quietMs),
       timeoutMs,
       `bot turn ${turns} and silence`,
     );
