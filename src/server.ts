@@ -4,8 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { loadResamplerEngine } from './audio/resampler.js';
 import { CallRecorder, LiveFeed, POST_CALL_SUMMARY_JOB } from './call/call-recorder.js';
 import { CallRegistry } from './call/call-registry.js';
-import { CallSession, HANDOFF_END_REASON, TRANSFER_TOOL } from './call/call-session.js';
+import { CallSession, HANDOFF_END_REASON } from './call/call-session.js';
 import { ModelLink } from './call/model-link.js';
+import { TRANSFER_TOOL_DEFINITION } from './call/tool-calls.js';
 import type { Config } from './config.js';
 import { OpenAiSummarizer, type Summarizer } from './conversation/summarizer.js';
 import { createApp } from './http/app.js';
@@ -45,19 +46,6 @@ export interface RunningServer {
   /** Stops taking calls, waits for live ones up to the configured timeout, then closes everything. */
   close(): Promise<void>;
 }
-
-const TRANSFER_TOOL_DEFINITION = {
-  name: TRANSFER_TOOL,
-  description:
-    'Transfer the caller to a human colleague. Use it when the caller asks for a person, or when you cannot help. ' +
-    'The call continues with the colleague; you will be asked to tell the caller.',
-  parameters: {
-    type: 'object',
-    properties: { reason: { type: 'string', description: 'Why the caller needs a person, in a few words' } },
-    required: ['reason'],
-    additionalProperties: false,
-  },
-};
 
 const APOLOGY_AUDIO_PATH = new URL('../assets/audio/technical-difficulties.ulaw', import.meta.url);
 

@@ -12,19 +12,13 @@ import type { Summarizer } from '../conversation/summarizer.js';
 import { Transcript, type Turn } from '../conversation/transcript.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
-import {
-  cancelResponse,
-  createItem,
-  createResponse,
-  functionCallOutput,
-  truncateItem,
-  type RealtimeClientEvent,
-} from '../realtime/client-events.js';
+import { cancelResponse, createResponse, truncateItem, type RealtimeClientEvent } from '../realtime/client-events.js';
 import type { RealtimeServerEvent, RealtimeUsage, ServerEventOf } from '../realtime/server-events.js';
 import type { StreamStart, TwilioMediaStream } from '../telephony/media-stream.js';
 import { BargeInController, type BargeInCommand, type InterruptedItem } from './barge-in.js';
 import type { ModelLink, ModelLinkOptions, ReadyInfo } from './model-link.js';
 import { PlaybackTracker } from './playback-tracker.js';
+import { ToolCalls } from './tool-calls.js';
 
 export type CallStatus = 'in-progress' | 'completed' | 'failed' | 'interrupted';
 
@@ -89,15 +83,9 @@ export interface CallSessionOptions {
   handoffEnabled?: boolean;
 }
 
-export const TRANSFER_TOOL = 'transfer_to_human';
 export const HANDOFF_END_REASON = 'transferred to a human';
 /** The transfer happens even if the bot's announcement never finishes playing. */
 const HANDOFF_TIMEOUT_MS = 20_000;
-
-type Handoff =
-  | { phase: 'requested'; reason: string }
-  | { phase: 'announcing'; reason: string }
-  | { phase: 'announced'; reason: string };
 
 const APOLOGY_ITEM_ID = 'cb_apology';
 
@@ -126,10 +114,8 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
   #earlyAudioMs = 0;
   #greeted = false;
   #callerSpeaking = false;
-  #handoff: Handoff | undefined;
+  readonly #tools: ToolCalls;
   #handoffTimer: NodeJS.Timeout | undefined;
-  /** Function outputs wait for their response to finish: the service allows one response at a time. */
-  #toolOutputs = new Map<string, RealtimeClientEvent[]>();
   #sessionSeeds = 0;
   #nextMediaTimestampMs: number | undefined;
   #streamStartedAtMs: number | undefined;
@@ -158,6 +144,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     this.#createdAtMs = options.now();
     this.#toModel = new CallerToModelTranscoder(options.engine);
     this.#toCaller = new ModelToCallerTranscoder(options.engine);
+    this.#tools = new ToolCalls({ handoffEnabled: options.handoffEnabled ?? false });
     this.transcript.on('turn', (turn) => this.emit('turn', turn));
     this.transcript.on('turnUpdated', (turn) => this.emit('turnUpdated', turn));
     this.#link = options.createModelLink({
@@ -289,7 +276,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     if (echo.itemId === APOLOGY_ITEM_ID) this.end('failed', 'model unavailable');
     else if (echo.idle) {
       this.#forgetSettledResponses();
-      if (this.#handoff?.phase === 'announced') this.#completeHandoff();
+      if (this.#tools.handoffAnnounced) this.#completeHandoff();
     }
   }
 
@@ -370,7 +357,10 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
         this.#onResponseDone(event);
         return;
       case 'response.function_call_arguments.done':
-        this.#onFunctionCall(event);
+        if (this.#tools.onFunctionCall({ responseId: event.response_id, callId: event.call_id, name: event.name, arguments: event.arguments })) {
+          this.#logger.info('caller is being handed off to a human');
+          this.#handoffTimer = setTimeout(() => this.#completeHandoff(), HANDOFF_TIMEOUT_MS);
+        }
         return;
       case 'error':
         this.#onModelError(event);
@@ -472,7 +462,8 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
 
   #onResponseDone(event: ServerEventOf<'response.done'>): void {
     const responseId = event.response.id;
-    this.#afterToolResponse(responseId);
+    for (const toolEvent of this.#tools.onResponseDone(responseId)) this.#sendToModelSession(toolEvent);
+    if (this.#tools.handoffAnnounced && !this.#tracker.hasPendingAudio) this.#completeHandoff();
     const late = this.#bargeIn.onResponseDone(responseId);
     this.#apply(late.commands);
     for (const item of late.interrupted) this.#heardAtInterruption.set(item.itemId, item.heardMs);
@@ -492,43 +483,11 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     this.#inCallSummarizer.considerAfterResponse(this.conversation);
   }
 
-  #onFunctionCall(event: ServerEventOf<'response.function_call_arguments.done'>): void {
-    let output: Record<string, unknown>;
-    if (event.name === TRANSFER_TOOL && this.#options.handoffEnabled && !this.#handoff) {
-      const reason = parseReason(event.arguments);
-      this.#handoff = { phase: 'requested', reason };
-      this.#handoffTimer = setTimeout(() => this.#completeHandoff(), HANDOFF_TIMEOUT_MS);
-      this.#logger.info('caller is being handed off to a human');
-      output = { status: 'transferring', instructions: 'Tell the caller, in one short sentence, that you are connecting them now.' };
-    } else {
-      this.#logger.warn({ tool: event.name }, 'model called a tool we do not offer');
-      output = { error: `no tool named ${event.name}` };
-    }
-    const events = this.#toolOutputs.get(event.response_id) ?? [];
-    events.push(createItem(functionCallOutput(event.call_id, JSON.stringify(output))));
-    this.#toolOutputs.set(event.response_id, events);
-  }
-
-  /** Answers a response's tool calls once it is done, and follows the hand-off through its announcement. */
-  #afterToolResponse(responseId: string): void {
-    const outputs = this.#toolOutputs.get(responseId);
-    if (outputs) {
-      this.#toolOutputs.delete(responseId);
-      for (const output of outputs) this.#sendToModelSession(output);
-      this.#sendToModelSession(createResponse());
-      if (this.#handoff?.phase === 'requested') this.#handoff = { phase: 'announcing', reason: this.#handoff.reason };
-      return;
-    }
-    if (this.#handoff?.phase === 'announcing') {
-      this.#handoff = { phase: 'announced', reason: this.#handoff.reason };
-      if (!this.#tracker.hasPendingAudio) this.#completeHandoff();
-    }
-  }
-
   #completeHandoff(): void {
-    if (!this.#handoff || this.#ended) return;
+    const reason = this.#tools.handoffReason;
+    if (reason === undefined || this.#ended) return;
     clearTimeout(this.#handoffTimer);
-    this.emit('handoff', { reason: this.#handoff.reason });
+    this.emit('handoff', { reason });
     this.end('completed', HANDOFF_END_REASON);
   }
 
@@ -563,14 +522,5 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     for (const responseId of this.#responseItems.keys()) {
       if (this.#bargeIn.forgetResponse(responseId)) this.#responseItems.delete(responseId);
     }
-  }
-}
-
-function parseReason(argumentsJson: string): string {
-  try {
-    const reason = (JSON.parse(argumentsJson) as { reason?: unknown }).reason;
-    return typeof reason === 'string' ? reason.slice(0, 200) : 'not given';
-  } catch {
-    return 'not given';
   }
 }
