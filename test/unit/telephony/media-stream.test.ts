@@ -7,26 +7,10 @@ import WebSocket from 'ws';
 import { silentLogger } from '../../../src/log.js';
 import { MediaStreamServer, type MediaStreamServerOptions } from '../../../src/telephony/media-stream-server.js';
 import type { MediaStreamEvents, TwilioMediaStream } from '../../../src/telephony/media-stream.js';
+import { ACCOUNT_SID, CALL_SID, STREAM_SID, startMessage } from '../../support/twilio-messages.js';
 
 const AUTH_TOKEN = '0123456789abcdef0123456789abcdef';
-const STREAM_SID = 'MZ18ad3ab5a668481ce02b83e7395059f0';
-const CALL_SID = 'CA0123456789abcdef0123456789abcdef';
-const ACCOUNT_SID = 'AC0123456789abcdef0123456789abcdef';
-
-const startFrame = (customParameters?: Record<string, string>) =>
-  JSON.stringify({
-    event: 'start',
-    sequenceNumber: '1',
-    streamSid: STREAM_SID,
-    start: {
-      accountSid: ACCOUNT_SID,
-      streamSid: STREAM_SID,
-      callSid: CALL_SID,
-      tracks: ['inbound'],
-      mediaFormat: { encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 1 },
-      ...(customParameters ? { customParameters } : {}),
-    },
-  });
+const startFrame = (customParameters?: Record<string, string>) => JSON.stringify(startMessage(customParameters));
 
 const mediaFrame = (audio: Buffer, timestampMs: number, sequenceNumber = 2, track = 'inbound') =>
   JSON.stringify({

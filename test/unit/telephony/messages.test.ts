@@ -1,27 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { outboundClear, outboundMark, outboundMedia, parseTwilioFrame } from '../../../src/telephony/messages.js';
+import { ACCOUNT_SID, CALL_SID, STREAM_SID, startMessage } from '../../support/twilio-messages.js';
 
-const STREAM_SID = 'MZ18ad3ab5a668481ce02b83e7395059f0';
-const CALL_SID = 'CA0123456789abcdef0123456789abcdef';
-const ACCOUNT_SID = 'AC0123456789abcdef0123456789abcdef';
 /** 160 bytes of mu-law silence, base64: one 20 ms frame. */
 const SILENCE_FRAME_BASE64 = Buffer.alloc(160, 0xff).toString('base64');
 
 /* The inbound examples of protocols.md 1.2, with realistic values in place of the ellipses. */
 const CONNECTED = { event: 'connected', protocol: 'Call', version: '1.0.0' };
-const START = {
-  event: 'start',
-  sequenceNumber: '1',
-  streamSid: STREAM_SID,
-  start: {
-    accountSid: ACCOUNT_SID,
-    streamSid: STREAM_SID,
-    callSid: CALL_SID,
-    tracks: ['inbound'],
-    mediaFormat: { encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 1 },
-    customParameters: { k: 'v' },
-  },
-};
+const START = startMessage({ k: 'v' });
 const MEDIA = {
   event: 'media',
   sequenceNumber: '4',
