@@ -22,13 +22,6 @@ export class ConfigError extends CallbridgeError {
   }
 }
 
-/** A peer (Twilio, OpenAI) sent something that does not match its protocol. */
-export class ProtocolError extends CallbridgeError {
-  constructor(code: string, message: string, options?: ErrorOptions) {
-    super(code, message, options);
-  }
-}
-
 /** A remote dependency failed; `retryable` says whether trying again can help. */
 export class UpstreamError extends CallbridgeError {
   readonly retryable: boolean;

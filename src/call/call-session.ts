@@ -196,10 +196,6 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     return this.#stream?.streamSid;
   }
 
-  get hasStream(): boolean {
-    return this.#stream !== undefined;
-  }
-
   get isEnded(): boolean {
     return this.#ended !== undefined;
   }

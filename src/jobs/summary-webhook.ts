@@ -13,7 +13,7 @@ export interface SummaryWebhookOptions {
   now?: () => Date;
 }
 
-export const SIGNATURE_HEADER = 'x-callbridge-signature';
+const SIGNATURE_HEADER = 'x-callbridge-signature';
 
 /**
  * `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`: receivers recompute it with the shared

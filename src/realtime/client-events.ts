@@ -40,11 +40,6 @@ export const deleteItem = (itemId: string): RealtimeClientEvent => ({
   item_id: itemId,
 });
 
-export const retrieveItem = (itemId: string): RealtimeClientEvent => ({
-  type: 'conversation.item.retrieve',
-  item_id: itemId,
-});
-
 /** `previousItemId: 'root'` inserts at the start of the conversation. */
 export const createItem = (item: ConversationItem, previousItemId?: string): RealtimeClientEvent =>
   previousItemId === undefined

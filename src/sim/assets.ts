@@ -27,7 +27,7 @@ let callerClips: Map<string, CallerClip> | undefined;
 let voiceClips: Map<string, VoiceClip> | undefined;
 
 /** Caller utterances by file name without extension, e.g. `en-order-status`. */
-export function loadCallerClips(): Map<string, CallerClip> {
+function loadCallerClips(): Map<string, CallerClip> {
   if (callerClips) return callerClips;
   const index = JSON.parse(readFileSync(new URL('caller/index.json', ASSETS), 'utf8')) as Index<Omit<CallerClip, 'mulaw'>>;
   callerClips = new Map(
@@ -47,7 +47,7 @@ export function callerClip(name: string): CallerClip {
 }
 
 /** The simulator's voice: recorded replies by id, e.g. `greeting-en`. */
-export function loadVoiceClips(): Map<string, VoiceClip> {
+function loadVoiceClips(): Map<string, VoiceClip> {
   if (voiceClips) return voiceClips;
   const index = JSON.parse(readFileSync(new URL('sim-voice/index.json', ASSETS), 'utf8')) as Index<
     Omit<VoiceClip, 'pcm'> & { file: string }

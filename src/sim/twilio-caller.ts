@@ -197,11 +197,6 @@ export class SimulatedCaller extends EventEmitter<SimulatedCallerEvents> {
     writePcmWav(path, 8000, [caller, bot]);
   }
 
-  /** What the caller heard, as mu-law bytes (silence included). */
-  heardAudio(): Uint8Array {
-    return concat(this.#botTrack);
-  }
-
   get #accountSid(): string {
     return this.#options.accountSid ?? 'AC00000000000000000000000000000000';
   }

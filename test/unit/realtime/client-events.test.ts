@@ -7,7 +7,6 @@ import {
   createResponse,
   deleteItem,
   functionCallOutput,
-  retrieveItem,
   sessionUpdate,
   systemMessage,
   truncateItem,
@@ -74,7 +73,6 @@ describe('client events: the GA shapes of protocols.md 2.3', () => {
 
   it('conversation.item.delete and retrieve name the item', () => {
     expect(deleteItem('item_1')).toEqual({ type: 'conversation.item.delete', item_id: 'item_1' });
-    expect(retrieveItem('item_1')).toEqual({ type: 'conversation.item.retrieve', item_id: 'item_1' });
   });
 
   it('conversation.item.create has no previous_item_id unless given', () => {
