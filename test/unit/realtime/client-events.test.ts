@@ -71,7 +71,7 @@ describe('client events: the GA shapes of protocols.md 2.3', () => {
     expect(Object.is((truncateItem('item_1', -0.5) as { audio_end_ms: number }).audio_end_ms, 0)).toBe(true);
   });
 
-  it('conversation.item.delete and retrieve name the item', () => {
+  it('conversation.item.delete names the item', () => {
     expect(deleteItem('item_1')).toEqual({ type: 'conversation.item.delete', item_id: 'item_1' });
   });
 
