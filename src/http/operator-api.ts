@@ -2,7 +2,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { LiveFeed, LiveFeedEvents } from '../call/call-recorder.js';
 import type { CallStore } from '../store/call-store.js';
-import type { CallDetail, CallListItem, CallSummaryView } from '../store/types.js';
+import { detailJson, listItemJson } from '../store/call-json.js';
 import type { OperatorAuth } from './operator-auth.js';
 
 export interface OperatorApiDeps {
@@ -88,48 +88,4 @@ export function operatorApi(deps: OperatorApiDeps): Router {
   });
 
   return router;
-}
-
-/** The fields both views share: the list item's, without its summary line. */
-function callJson(call: Omit<CallListItem, 'summary'>) {
-  return {
-    callSid: call.callSid,
-    status: call.status,
-    startedAt: call.startedAt,
-    endedAt: call.endedAt,
-    from: call.from,
-    to: call.to,
-    durationMs: call.durationMs,
-  };
-}
-
-function listItemJson(call: CallListItem) {
-  return { ...callJson(call), summary: call.summary };
-}
-
-function summaryJson(summary: CallSummaryView | null) {
-  if (!summary) return null;
-  return { ...summary.content, text: summary.text, language: summary.language, model: summary.model, createdAt: summary.createdAt };
-}
-
-function detailJson(call: CallDetail) {
-  return {
-    ...callJson(call),
-    streamSid: call.streamSid,
-    endReason: call.endReason,
-    language: call.language,
-    usage: call.usage,
-    figures: call.figures,
-    turns: call.turns.map((turn) => ({
-      seq: turn.seq,
-      role: turn.role,
-      text: turn.text,
-      heardText: turn.heardText,
-      interrupted: turn.interrupted,
-      itemId: turn.itemId,
-      at: turn.at,
-    })),
-    summary: summaryJson(call.summary),
-    inCallSummaries: call.inCallSummaries.map(summaryJson),
-  };
 }

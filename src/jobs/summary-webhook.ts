@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { UpstreamError } from '../errors.js';
+import { callJson, summaryJson } from '../store/call-json.js';
 import type { CallStore } from '../store/call-store.js';
 import type { JobHandler } from './job-runner.js';
 import { SUMMARY_WEBHOOK_JOB } from './post-call-summary.js';
@@ -31,16 +32,7 @@ export function summaryWebhookJob(options: SummaryWebhookOptions): JobHandler {
     async run(job) {
       const call = await options.store.getCall(job.callSid);
       if (!call?.summary) return;
-      const body = JSON.stringify({
-        event: 'call.summary',
-        callSid: call.callSid,
-        status: call.status,
-        startedAt: call.startedAt,
-        endedAt: call.endedAt,
-        from: call.from,
-        to: call.to,
-        summary: { text: call.summary.text, language: call.summary.language, ...call.summary.content },
-      });
+      const body = JSON.stringify({ event: 'call.summary', ...callJson(call), summary: summaryJson(call.summary) });
       const timestamp = Math.floor((options.now?.() ?? new Date()).getTime() / 1000);
       const response = await fetch(options.url, {
         method: 'POST',

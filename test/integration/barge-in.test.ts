@@ -1,24 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CallSession } from '../../src/call/call-session.js';
+import { describe, expect, it } from 'vitest';
 import { callerClip, voiceClip } from '../../src/sim/assets.js';
 import { bargeInCall } from '../../src/sim/scenarios.js';
-import { metricValue, startHarness, waitFor, type Harness } from '../support/harness.js';
+import { metricValue, useHarness, waitFor } from '../support/harness.js';
 
 describe('barge-in, measured with a caller playing audio in real time', () => {
-  let harness: Harness;
-  const sessions: CallSession[] = [];
-
-  beforeAll(async () => {
-    harness = await startHarness({
-      // Generation only a little faster than real time, so the long answer is still being generated
-      // when the caller interrupts; cancellations land 150 ms late, as in-flight deltas would.
-      simulator: { scenario: bargeInCall, timing: { speed: 1.5, cancelLagMs: 150 } },
-    });
-    harness.server.registry.on('call', (session) => sessions.push(session));
+  const fixture = useHarness({
+    // Generation only a little faster than real time, so the long answer is still being generated
+    // when the caller interrupts; cancellations land 150 ms late, as in-flight deltas would.
+    simulator: { scenario: bargeInCall, timing: { speed: 1.5, cancelLagMs: 150 } },
   });
-  afterAll(() => harness.close());
 
   it('clears at once, truncates at what the caller heard, cancels, and lets nothing stale through', async () => {
+    const { harness } = fixture;
     const caller = await harness.caller().dial();
     await caller.waitForBotReply(1);
     await caller.say(callerClip('en-order-status').mulaw);
@@ -29,7 +22,7 @@ describe('barge-in, measured with a caller playing audio in real time', () => {
     await caller.waitForBotReply(3);
 
     const sim = harness.simulator.sessions[0]!;
-    const session = sessions[0]!;
+    const session = fixture.session(caller.callSid);
     const [, longAnswer, apology] = sim.responses;
     expect(longAnswer!.reply).toBe('long-en');
     expect(longAnswer!.status).toBe('cancelled');

@@ -1,26 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import twilio from 'twilio';
-import type { CallSession } from '../../src/call/call-session.js';
 import { callerClip } from '../../src/sim/assets.js';
 import { WebhookRefused } from '../../src/sim/twilio-caller.js';
-import { TEST_AUTH_TOKEN, metricValue, startHarness, waitFor, type Harness } from '../support/harness.js';
+import { TEST_AUTH_TOKEN, metricValue, startHarness, useHarness, waitFor } from '../support/harness.js';
 import { shortCall } from '../support/scenarios.js';
 
 describe('a whole call through the real server', () => {
-  let harness: Harness;
-  const sessions: CallSession[] = [];
-
-  beforeAll(async () => {
-    harness = await startHarness({ simulator: { scenario: shortCall } });
-    harness.server.registry.on('call', (session) => sessions.push(session));
-  });
-  afterAll(() => harness.close());
+  const fixture = useHarness({ simulator: { scenario: shortCall } });
 
   it('greets, transcribes the caller, streams the bot per delta with marks, and ends cleanly', async () => {
+    const { harness } = fixture;
     const caller = await harness.caller({ from: '+14155550100' }).dial();
-    const session = sessions.find((candidate) => candidate.callSid === caller.callSid)!;
-    expect(session).toBeDefined();
+    const session = fixture.session(caller.callSid);
 
     await caller.waitForBotReply(1);
     for (const turn of shortCall.turns) {
@@ -74,13 +66,10 @@ describe('a whole call through the real server', () => {
 });
 
 describe('signatures', () => {
-  let harness: Harness;
-  beforeAll(async () => {
-    harness = await startHarness();
-  });
-  afterAll(() => harness.close());
+  const fixture = useHarness();
 
   it('refuses the voice webhook with a wrong or missing signature (403) and opens no model session', async () => {
+    const { harness } = fixture;
     for (const signing of ['wrong-token', 'none'] as const) {
       const error = await harness.caller({ signing }).dial().catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(WebhookRefused);
@@ -107,6 +96,7 @@ describe('signatures', () => {
   });
 
   it('refuses the media stream upgrade without a valid signature (403)', async () => {
+    const { harness } = fixture;
     const url = `${harness.server.url.replace('http', 'ws')}/twilio/media`;
     const attempts = [
       {},

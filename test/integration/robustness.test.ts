@@ -1,20 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CallSession } from '../../src/call/call-session.js';
+import { describe, expect, it } from 'vitest';
 import { callerClip } from '../../src/sim/assets.js';
 import { shortCall } from '../support/scenarios.js';
-import { metricValue, startHarness, waitFor, type Harness } from '../support/harness.js';
-
+import { metricValue, useHarness, waitFor } from '../support/harness.js';
 
 describe('robustness', () => {
-  let harness: Harness;
-  const sessions: CallSession[] = [];
-  beforeAll(async () => {
-    harness = await startHarness({ simulator: { scenario: shortCall } });
-    harness.server.registry.on('call', (session) => sessions.push(session));
-  });
-  afterAll(() => harness.close());
+  const fixture = useHarness({ simulator: { scenario: shortCall } });
 
   it('counts and survives malformed frames mid-call: the call goes on and keeps its data', async () => {
+    const { harness } = fixture;
     const caller = await harness.caller().dial();
     await caller.waitForBotReply(1);
     caller.sendRaw('this is not json');
@@ -27,7 +20,7 @@ describe('robustness', () => {
 
     await caller.say(callerClip('en-change-address').mulaw);
     await caller.waitForBotReply(2);
-    const session = sessions.find((candidate) => candidate.callSid === caller.callSid)!;
+    const session = fixture.session(caller.callSid);
     expect(session.transcript.turns().filter((turn) => turn.role === 'user').map((turn) => turn.text)).toEqual([
       callerClip('en-change-address').transcript,
     ]);
@@ -39,12 +32,13 @@ describe('robustness', () => {
   });
 
   it('runs several calls at once, each with its own session, transcript and audio', async () => {
+    const { harness } = fixture;
     const callers = await Promise.all([0, 1, 2].map(() => harness.caller().dial()));
     await Promise.all(callers.map((caller) => caller.waitForBotReply(1)));
     await Promise.all(callers.map((caller) => caller.say(callerClip('en-change-address').mulaw)));
     await Promise.all(callers.map((caller) => caller.waitForBotPlayed(1, 1000)));
     for (const caller of callers) {
-      const session = sessions.find((candidate) => candidate.callSid === caller.callSid)!;
+      const session = fixture.session(caller.callSid);
       await waitFor(() => session.transcript.turns().length === 3, 'the reply to complete');
       expect(session.transcript.turns().map((turn) => [turn.role, turn.text])).toEqual([
         ['assistant', 'Hello, thanks for calling Acme support. How can I help you today?'],

@@ -1,0 +1,50 @@
+import type { CallDetail, CallListItem, CallSummaryView } from './types.js';
+
+/*
+ * The JSON that leaves the service for a stored call: one shape for the operator API and the summary
+ * webhook, so integrations see the same fields wherever they read them.
+ */
+
+/** The fields every view of a call shares: the list item's, without its summary line. */
+export function callJson(call: Omit<CallListItem, 'summary'>) {
+  return {
+    callSid: call.callSid,
+    status: call.status,
+    startedAt: call.startedAt,
+    endedAt: call.endedAt,
+    from: call.from,
+    to: call.to,
+    durationMs: call.durationMs,
+  };
+}
+
+export function listItemJson(call: CallListItem) {
+  return { ...callJson(call), summary: call.summary };
+}
+
+export function summaryJson(summary: CallSummaryView | null) {
+  if (!summary) return null;
+  return { ...summary.content, text: summary.text, language: summary.language, model: summary.model, createdAt: summary.createdAt };
+}
+
+export function detailJson(call: CallDetail) {
+  return {
+    ...callJson(call),
+    streamSid: call.streamSid,
+    endReason: call.endReason,
+    language: call.language,
+    usage: call.usage,
+    figures: call.figures,
+    turns: call.turns.map((turn) => ({
+      seq: turn.seq,
+      role: turn.role,
+      text: turn.text,
+      heardText: turn.heardText,
+      interrupted: turn.interrupted,
+      itemId: turn.itemId,
+      at: turn.at,
+    })),
+    summary: summaryJson(call.summary),
+    inCallSummaries: call.inCallSummaries.map(summaryJson),
+  };
+}
