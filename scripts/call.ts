@@ -8,10 +8,8 @@
  */
 import { parseArgs } from 'node:util';
 import { playScenario } from '../src/sim/run-scenario.js';
-import { bargeInCall, englishSupportCall, frenchCall, handoffCall, type Scenario } from '../src/sim/scenarios.js';
+import { SCENARIOS } from '../src/sim/scenarios.js';
 import { SimulatedCaller } from '../src/sim/twilio-caller.js';
-
-const SCENARIOS: Record<string, Scenario> = { english: englishSupportCall, 'barge-in': bargeInCall, french: frenchCall, handoff: handoffCall };
 
 const { values: args } = parseArgs({
   options: {
@@ -24,7 +22,7 @@ const { values: args } = parseArgs({
 });
 const scenario = SCENARIOS[args.scenario];
 if (!scenario || !args.token) {
-  console.error('usage: npm run call -- --url <server> --token <TWILIO_AUTH_TOKEN> [--scenario english|barge-in|french|handoff]');
+  console.error(`usage: npm run call -- --url <server> --token <TWILIO_AUTH_TOKEN> [--scenario ${Object.keys(SCENARIOS).join('|')}]`);
   process.exit(2);
 }
 

@@ -14,18 +14,11 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CallSession } from '../src/call/call-session.js';
 import { createLogger, type LogLevel } from '../src/log.js';
-import { callerClip } from '../src/sim/assets.js';
 import { SIM_AUTH_TOKEN, startOfflineStack, waitFor } from '../src/sim/offline-stack.js';
 import { playScenario } from '../src/sim/run-scenario.js';
-import { bargeInCall, englishSupportCall, frenchCall, handoffCall, type Scenario } from '../src/sim/scenarios.js';
+import { bargeInCall, SCENARIOS } from '../src/sim/scenarios.js';
 import { percentile } from './lib/stats.js';
 
-const SCENARIOS: Record<string, Scenario> = {
-  english: englishSupportCall,
-  'barge-in': bargeInCall,
-  french: frenchCall,
-  handoff: handoffCall,
-};
 const OPERATOR_TOKEN = 'demo-operator-token';
 const HANDOFF_NUMBER = '+14155550199';
 
@@ -66,9 +59,7 @@ let exitCode = 0;
 try {
   await caller.dial();
   console.log(`${elapsed()}  call ${caller.callSid} connected`);
-  if (scenario === bargeInCall) await playBargeIn();
-  else await playScenario(caller, scenario);
-  if (!caller.hungUp) await caller.waitForContinuation();
+  await playScenario(caller, scenario);
   console.log(`${elapsed()}  ${caller.continuation?.dial ? `Twilio dials ${caller.continuation.dial}` : 'call ended'}`);
   await waitFor(() => session?.isEnded === true, 'the call to end');
   await waitFor(async () => (await server.store.getCall(caller.callSid))?.summary != null, 'the post-call summary');
@@ -120,13 +111,3 @@ try {
 }
 process.exit(exitCode);
 
-/** Listens to the greeting, asks, and talks over the long answer after 1.5 s of it. */
-async function playBargeIn(): Promise<void> {
-  await caller.waitForBotReply(1);
-  await caller.say(callerClip('en-order-status').mulaw);
-  await caller.waitForBotPlayed(1, 1500);
-  await caller.say(callerClip('en-interrupt').mulaw);
-  await caller.waitForBotReply(3);
-  await caller.say(callerClip('en-goodbye').mulaw);
-  await caller.waitForBotReply(4);
-}

@@ -3,8 +3,10 @@ import type { Scenario } from './scenarios.js';
 import type { SimulatedCaller } from './twilio-caller.js';
 
 /**
- * Plays the caller's side of a scenario like a polite person: listens to the greeting, then says each
- * line and waits for the bot to finish answering before the next. Hangs up at the end.
+ * Plays the caller's side of a scenario: listens to the greeting, then says each line and waits for the
+ * bot to finish answering before the next (or talks over the answer where the script says so). Ends the
+ * call the way the scenario says: the caller hangs up, or the server closes the stream and Twilio
+ * fetches the TwiML after it.
  */
 export async function playScenario(
   caller: SimulatedCaller,
@@ -16,7 +18,13 @@ export async function playScenario(
     onLine?.(turn.callerClip);
     const turnsBefore = caller.botTurns.length;
     await caller.say(callerClip(turn.callerClip).mulaw);
-    await caller.waitForBotReply(turnsBefore + 1);
+    if (turn.talkOverAfterMs !== undefined) await caller.waitForBotPlayed(turnsBefore, turn.talkOverAfterMs);
+    else await caller.waitForBotReply(turnsBefore + 1);
   }
-  await caller.hangUp();
+  if (scenario.end === 'caller-hangs-up') {
+    await caller.hangUp();
+    return;
+  }
+  await caller.waitForClose();
+  await caller.waitForContinuation();
 }

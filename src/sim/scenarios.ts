@@ -8,6 +8,8 @@ export interface ScriptedTool {
 
 export interface ScriptedTurn {
   callerClip: string;
+  /** The caller does not wait for this reply to finish: they talk over it once this much of it has played. */
+  talkOverAfterMs?: number;
   /** The model first calls this tool; `reply` then answers the tool's output. */
   tool?: ScriptedTool;
   reply: string;
@@ -21,6 +23,11 @@ export interface Scenario {
   turns: ScriptedTurn[];
   /** Reply when the caller says more than the script has. */
   fallbackReply: string;
+  /**
+   * How the call ends once the script is done, so nothing waits on what never comes: the caller hangs up,
+   * or the server closes the stream (a transfer, or the bot ending the call) and Twilio runs the TwiML after it.
+   */
+  end: 'caller-hangs-up' | 'server-closes-stream';
 }
 
 export const englishSupportCall: Scenario = {
@@ -33,6 +40,7 @@ export const englishSupportCall: Scenario = {
     { callerClip: 'en-goodbye', reply: 'goodbye-en' },
   ],
   fallbackReply: 'fallback-en',
+  end: 'caller-hangs-up',
 };
 
 /** The bot's second answer is long (about 7 s): room for the caller to talk over it. */
@@ -41,11 +49,12 @@ export const bargeInCall: Scenario = {
   language: 'en',
   greeting: 'greeting-en',
   turns: [
-    { callerClip: 'en-order-status', reply: 'long-en' },
+    { callerClip: 'en-order-status', reply: 'long-en', talkOverAfterMs: 1500 },
     { callerClip: 'en-interrupt', reply: 'sorry-en' },
     { callerClip: 'en-goodbye', reply: 'goodbye-en' },
   ],
   fallbackReply: 'fallback-en',
+  end: 'caller-hangs-up',
 };
 
 /** The caller asks for a person; the model calls the hand-off tool, then says it is transferring. */
@@ -61,6 +70,7 @@ export const handoffCall: Scenario = {
     },
   ],
   fallbackReply: 'fallback-en',
+  end: 'server-closes-stream',
 };
 
 export const frenchCall: Scenario = {
@@ -73,6 +83,15 @@ export const frenchCall: Scenario = {
     { callerClip: 'fr-merci', reply: 'merci-fr' },
   ],
   fallbackReply: 'fallback-en',
+  end: 'caller-hangs-up',
+};
+
+/** The scenarios `npm run demo` and `npm run call` offer, by the name on their command line. */
+export const SCENARIOS: Readonly<Record<string, Scenario>> = {
+  english: englishSupportCall,
+  'barge-in': bargeInCall,
+  french: frenchCall,
+  handoff: handoffCall,
 };
 
 /**
