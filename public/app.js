@@ -13,6 +13,16 @@ const STATUS_LABELS = {
   failed: 'Failed',
   interrupted: 'Interrupted',
 };
+/** How a tool call went, as the server records it; anything else is shown as sent. */
+const TOOL_OUTCOME_LABELS = {
+  ok: 'ok',
+  error: 'failed',
+  timeout: 'timed out',
+  unknown_tool: 'unknown tool',
+  invalid_arguments: 'invalid arguments',
+};
+/** Longer tool arguments or results are cut to this many characters, the whole kept in a <details>. */
+const TOOL_PREVIEW_CHARS = 160;
 const LIVE_EVENTS = ['call', 'turn', 'turn-updated', 'call-ended', 'summary'];
 const FIRST_PAGE_MARK = 'callbridge:first-page';
 
@@ -133,7 +143,6 @@ function asTextList(value) {
   return Array.isArray(value) ? value.filter((item) => typeof item === 'string' && item.trim() !== '') : [];
 }
 
-/** `firstAudioMs` -> `first audio` and `523 ms`. */
 /** Names for the figures the server records; any other key is spelled out from its camelCase. */
 const FIGURE_LABELS = {
   firstAudioMs: 'First bot audio',
@@ -144,6 +153,7 @@ const FIGURE_LABELS = {
   lastSummaryLatencyMs: 'Last summary took',
   tokensBeforeSummary: 'Context before summary',
   tokensAfterSummary: 'Context after summary',
+  toolCalls: 'Tool calls',
 };
 
 function figureLabel(key) {
@@ -155,6 +165,36 @@ function figureLabel(key) {
 function figureValue(key, value) {
   if (typeof value !== 'number') return '—';
   return key.endsWith('Ms') ? `${numberFormat.format(value)} ms` : numberFormat.format(value);
+}
+
+/** Tool timings are fractional milliseconds: whole ones are precise enough to read. */
+function formatMs(ms) {
+  if (typeof ms !== 'number' || !Number.isFinite(ms)) return '—';
+  return ms < 1 ? '<1 ms' : `${numberFormat.format(Math.round(ms))} ms`;
+}
+
+/**
+ * JSON on one line with a space after each colon and comma, e.g. `{"orderId": "4572"}`: still JSON,
+ * easier to read than JSON.stringify's run-together form.
+ */
+function compactJson(value) {
+  if (Array.isArray(value)) return `[${value.map(compactJson).join(', ')}]`;
+  if (value !== null && typeof value === 'object') {
+    return `{${Object.entries(value).map(([key, item]) => `${JSON.stringify(key)}: ${compactJson(item)}`).join(', ')}}`;
+  }
+  return JSON.stringify(value) ?? String(value);
+}
+
+/** A value the model sent or a tool answered: `short` for one line, `full` for reading all of it. */
+function describeValue(value) {
+  if (typeof value !== 'string') return { short: compactJson(value ?? null), full: JSON.stringify(value ?? null, null, 2) };
+  try {
+    const parsed = JSON.parse(value);
+    if (parsed !== null && typeof parsed === 'object') return { short: compactJson(parsed), full: JSON.stringify(parsed, null, 2) };
+  } catch {
+    // Not JSON: shown as the text it is.
+  }
+  return { short: value, full: value };
 }
 
 function isFinal(status) {
@@ -543,6 +583,7 @@ function renderDetail(detail) {
     transcript: h('ol', { class: 'transcript', role: 'log', 'aria-label': 'Transcript', 'data-testid': 'transcript' }),
     emptyTranscript: h('p', { class: 'muted' }, 'Nothing said yet.'),
     summary: h('div', { 'data-testid': 'summary' }),
+    handoff: h('section', { class: 'handoff', 'aria-labelledby': 'handoff-title', 'data-testid': 'handoff', hidden: true }),
     facts: h('dl', { class: 'facts', 'data-testid': 'call-facts' }),
   };
   detail.parts = parts;
@@ -559,6 +600,7 @@ function renderDetail(detail) {
       h(
         'div',
         { class: 'conversation' },
+        parts.handoff,
         h('section', { 'aria-labelledby': 'summary-title', class: 'summary' }, h('h3', { id: 'summary-title' }, 'Summary'), parts.summary),
         h('section', { 'aria-labelledby': 'transcript-title' }, h('h3', { id: 'transcript-title' }, 'Transcript'), parts.emptyTranscript, parts.transcript),
       ),
@@ -575,8 +617,29 @@ function updateDetail(detail) {
   parts.started.textContent = formatTime(call.startedAt);
   parts.duration.textContent = formatDuration(durationOf(call));
   parts.emptyTranscript.hidden = detail.turns.size > 0;
+  renderHandoff(parts.handoff, call.handoff);
   renderSummary(parts.summary, call);
   renderFacts(parts.facts, call);
+}
+
+/** A warm transfer: why the bot passed the caller on, and the brief the person heard first. */
+function renderHandoff(container, handoff) {
+  container.hidden = !handoff;
+  if (!handoff) {
+    container.replaceChildren();
+    return;
+  }
+  container.replaceChildren(
+    h('h3', { id: 'handoff-title' }, 'Transferred to a person'),
+    h(
+      'dl',
+      { class: 'facts' },
+      h('dt', {}, 'Reason'),
+      h('dd', { 'data-testid': 'handoff-reason' }, asText(handoff.reason) || '—'),
+      h('dt', {}, 'What the person heard'),
+      h('dd', {}, h('blockquote', { class: 'whisper', 'data-testid': 'handoff-whisper' }, asText(handoff.whisper) || '—')),
+    ),
+  );
 }
 
 function renderSummary(container, call) {
@@ -614,7 +677,7 @@ function renderFacts(container, call) {
     ['Call SID', call.callSid],
     ['To', call.to ?? '—'],
     ['Ended', call.endedAt ? formatTime(call.endedAt) : '—'],
-    ['End reason', call.endReason ?? '—'],
+    ['End reason', call.endReason ?? '—', 'end-reason'],
     ['Language', call.language ?? '—'],
   ];
   if (call.usage) {
@@ -624,7 +687,7 @@ function renderFacts(container, call) {
   for (const [key, value] of Object.entries(call.figures ?? {})) rows.push([figureLabel(key), figureValue(key, value)]);
   const inCall = Array.isArray(call.inCallSummaries) ? call.inCallSummaries.length : 0;
   if (inCall > 0) rows.push(['In-call summaries', String(inCall)]);
-  container.replaceChildren(...rows.flatMap(([term, value]) => [h('dt', {}, term), h('dd', {}, value)]));
+  container.replaceChildren(...rows.flatMap(([term, value, testId]) => [h('dt', {}, term), h('dd', { 'data-testid': testId }, value)]));
 }
 
 /** Inserts or replaces a turn by seq; an interrupted version is never replaced by the uncut one. */
@@ -651,38 +714,102 @@ function isFollowing() {
   return scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight <= FOLLOW_SLACK_PX;
 }
 
+/** One transcript entry, the same from the store and from the live feed. */
 function renderTurn(turn) {
+  if (turn.role === 'tool') return renderToolTurn(turn);
   const isBot = turn.role === 'assistant';
-  const text = h('p', { class: 'text', 'data-testid': 'turn-text' });
+  const keys = isBot ? '' : asText(turn.keys);
+  return h(
+    'li',
+    {
+      class: `turn ${isBot ? 'bot' : 'caller'}`,
+      'data-testid': 'turn',
+      'data-role': turn.role,
+      'data-seq': turn.seq,
+      'data-interrupted': turn.interrupted ? 'true' : null,
+      'data-keys': keys || null,
+    },
+    turnHeading(isBot ? 'Bot' : 'Caller', turn, turn.interrupted ? h('span', { class: 'tag', 'data-testid': 'interrupted-tag' }, 'interrupted') : null),
+    h('p', { class: 'text', 'data-testid': 'turn-text' }, ...(keys ? [keysBadge(keys)] : spokenText(turn, isBot))),
+  );
+}
+
+function turnHeading(speaker, turn, ...extras) {
+  return h(
+    'p',
+    { class: 'who' },
+    h('span', { class: 'speaker' }, speaker),
+    ' ',
+    h('time', { datetime: turn.at }, formatTime(turn.at, clockFormat)),
+    ...extras,
+  );
+}
+
+/** What was said; of a bot turn the caller cut off, what they heard and, struck out, what they did not. */
+function spokenText(turn, isBot) {
   if (isBot && turn.interrupted) {
     const heard = asText(turn.heardText);
     const generated = asText(turn.text);
     // heardText is a prefix of text by construction; anything else is shown whole rather than guessed at.
     const unheard = generated.startsWith(heard) ? generated.slice(heard.length) : generated;
-    if (heard) text.append(h('span', { 'data-testid': 'heard' }, heard));
-    if (unheard.trim()) {
-      text.append(
-        h('del', { class: 'unheard', title: 'generated but not heard', 'data-testid': 'unheard' }, h('span', { class: 'sr-only' }, ' (generated but not heard:) '), unheard),
-      );
-    }
-  } else if (asText(turn.text).trim()) {
-    text.append(turn.text);
-  } else {
-    text.append(h('span', { class: 'muted' }, isBot ? '(no words)' : '(inaudible)'));
+    return [
+      heard ? h('span', { 'data-testid': 'heard' }, heard) : null,
+      unheard.trim()
+        ? h('del', { class: 'unheard', title: 'generated but not heard', 'data-testid': 'unheard' }, h('span', { class: 'sr-only' }, ' (generated but not heard:) '), unheard)
+        : null,
+    ];
   }
+  if (asText(turn.text).trim()) return [turn.text];
+  return [h('span', { class: 'muted' }, isBot ? '(no words)' : '(inaudible)')];
+}
+
+/** Digits the caller pressed instead of speaking. */
+function keysBadge(keys) {
+  return h('span', { class: 'keys', title: 'pressed on the phone keypad', 'data-testid': 'turn-keys' }, h('span', { class: 'keys-label' }, 'keys'), ' ', h('kbd', {}, keys));
+}
+
+/** A function the bot called: what it asked, what it was told, how that went and how long it took. */
+function renderToolTurn(turn) {
+  const tool = turn.tool !== null && typeof turn.tool === 'object' ? turn.tool : {};
+  const name = asText(tool.name) || asText(turn.text) || 'unnamed tool';
+  const outcome = asText(tool.outcome) || 'unknown';
+  const failed = outcome !== 'ok';
   return h(
     'li',
-    { class: `turn ${isBot ? 'bot' : 'caller'}`, 'data-testid': 'turn', 'data-role': turn.role, 'data-seq': turn.seq, 'data-interrupted': turn.interrupted ? 'true' : null },
-    h(
-      'p',
-      { class: 'who' },
-      h('span', { class: 'speaker' }, isBot ? 'Bot' : 'Caller'),
-      ' ',
-      h('time', { datetime: turn.at }, formatTime(turn.at, clockFormat)),
-      turn.interrupted ? h('span', { class: 'tag', 'data-testid': 'interrupted-tag' }, 'interrupted') : null,
+    { class: `turn tool${failed ? ' failed' : ''}`, 'data-testid': 'turn', 'data-role': 'tool', 'data-seq': turn.seq, 'data-tool': name, 'data-outcome': outcome },
+    turnHeading(
+      'Tool',
+      turn,
+      h('span', { class: 'outcome', 'data-testid': 'tool-outcome', 'data-outcome': outcome }, TOOL_OUTCOME_LABELS[outcome] ?? outcome),
+      h('span', { class: 'took', title: 'time the tool took', 'data-testid': 'tool-duration' }, formatMs(tool.durationMs)),
     ),
-    text,
+    h('p', { class: 'tool-name' }, h('code', { 'data-testid': 'tool-name' }, name)),
+    h(
+      'dl',
+      { class: 'tool-io' },
+      h('dt', {}, 'Arguments'),
+      h('dd', {}, ...toolValue(tool.arguments ?? {}, 'tool-arguments', 'All arguments')),
+      h('dt', {}, 'Result'),
+      h('dd', {}, ...(typeof tool.output === 'string' ? toolValue(tool.output, 'tool-output', 'Full result') : [h('span', { class: 'muted', 'data-testid': 'tool-output' }, 'none')])),
+    ),
   );
+}
+
+/** One line of JSON or text; when that had to be cut, the whole of it (JSON indented) behind a toggle. */
+function toolValue(value, testId, moreLabel) {
+  const { short, full } = describeValue(value);
+  const cut = short.length > TOOL_PREVIEW_CHARS;
+  const line = h('code', { class: 'value', 'data-testid': testId, 'data-truncated': cut ? 'true' : null }, cut ? `${short.slice(0, TOOL_PREVIEW_CHARS)}…` : short);
+  if (!cut) return [line];
+  return [
+    line,
+    h(
+      'details',
+      { class: 'full-value', 'data-testid': `${testId}-full` },
+      h('summary', {}, `${moreLabel} (${numberFormat.format(full.length)} characters)`),
+      h('pre', {}, full),
+    ),
+  ];
 }
 
 // ---------------------------------------------------------------- live feed
@@ -774,11 +901,11 @@ function applyToDetail(detail, kind, data) {
       durationMs: new Date(data.endedAt).getTime() - new Date(call.startedAt).getTime(),
     });
     updateDetail(detail);
+    // A hand-off, usage and figures are stored by the time the ending is announced; the feed carries none of them.
+    guarded(() => loadDetail(detail)).catch(() => undefined);
   } else if (kind === 'summary') {
     call.summary = { ...data.content, text: data.text, language: data.language };
     updateDetail(detail);
-    // Usage and figures are stored with the ending, which the summary always follows.
-    guarded(() => loadDetail(detail)).catch(() => undefined);
   }
 }
 

@@ -6,7 +6,9 @@
  *   npm run demo                          the English support call
  *   npm run demo -- --scenario barge-in   the caller talks over a long answer
  *   npm run demo -- --scenario french     a call in French (summaries follow the language)
- *   npm run demo -- --scenario handoff    the caller asks for a human and is transferred
+ *   npm run demo -- --scenario handoff    the caller asks for a human and is transferred (warm: with a whisper)
+ *   npm run demo -- --scenario keys       the caller keys in an order number on the keypad
+ *   npm run demo -- --scenario bot-hangs-up   the bot ends the call once the caller says goodbye
  *   npm run demo -- --keep-open           then keep the server and its dashboard running
  */
 import { mkdirSync } from 'node:fs';
@@ -34,6 +36,7 @@ if (!scenario) {
 const stack = await startOfflineStack({
   simulator: scenario === bargeInCall ? { scenario, timing: { speed: 1.5, cancelLagMs: 150 } } : { scenario },
   env: { OPERATOR_TOKEN, HANDOFF_NUMBER },
+  exampleTools: true,
   logger: createLogger((process.env['LOG_LEVEL'] as LogLevel | undefined) ?? 'warn'),
 });
 const { server, simulator } = stack;
@@ -45,12 +48,19 @@ server.registry.on('call', (call) => {
   session = call;
   const cutOff = (turn: { text: string; heardText: string }) =>
     `(cut off: the caller heard "${turn.heardText}", not "${turn.text.slice(turn.heardText.length).trim()}")`;
-  call.on('turn', (turn) =>
-    console.log(`${elapsed()}  ${turn.role === 'user' ? 'caller' : 'bot   '}  ${turn.interrupted ? cutOff(turn) : turn.text}`),
-  );
+  call.on('turn', (turn) => {
+    if (turn.role === 'tool') return;
+    console.log(`${elapsed()}  ${turn.role === 'user' ? 'caller' : 'bot   '}  ${turn.interrupted ? cutOff(turn) : turn.text}`);
+  });
   call.on('turnUpdated', (turn) => console.log(`${elapsed()}  bot     ${cutOff(turn)}`));
   call.on('bargeIn', ({ reactionMs }) => console.log(`${elapsed()}  ~ caller talked over the bot: playback cleared in ${reactionMs.toFixed(2)} ms`));
-  call.on('handoff', ({ reason }) => console.log(`${elapsed()}  ~ handing the caller to a human (${reason})`));
+  call.on('toolCall', ({ name, arguments: args, output, outcome, durationMs }) =>
+    console.log(`${elapsed()}  tool    ${name}(${typeof args === 'string' ? args : JSON.stringify(args)}) -> ${outcome} in ${durationMs.toFixed(0)} ms: ${output}`),
+  );
+  call.on('handoff', ({ reason, whisper }) => {
+    console.log(`${elapsed()}  ~ handing the caller to a human (${reason})`);
+    console.log(`${elapsed()}  ~ the person who answers hears first: "${whisper}"`);
+  });
 });
 
 console.log(`callbridge demo: a simulated phone call ("${scenario.name}"), no phone or API key needed\n`);
@@ -64,6 +74,7 @@ try {
   await waitFor(() => session?.isEnded === true, 'the call to end');
   await waitFor(async () => (await server.store.getCall(caller.callSid))?.summary != null, 'the post-call summary');
   const record = (await server.store.getCall(caller.callSid))!;
+  console.log(`${elapsed()}  stored as ${record.status}: ${record.endReason}`);
 
   const outputDir = join(process.cwd(), 'demo-output');
   mkdirSync(outputDir, { recursive: true });

@@ -19,6 +19,8 @@ export interface Config {
   };
   twilio: { accountSid: string; authToken: string };
   bot: { instructions: string; greeting: string; handoffNumber: string | undefined };
+  /** HTTP tools the bot may call (TOOLS_FILE), and the secret that signs their requests. */
+  tools: { file: string | undefined; secret: string | undefined };
   turnDetection: TurnDetection;
   /** Model-side input noise reduction; undefined: off. */
   noiseReduction: 'near_field' | 'far_field' | undefined;
@@ -91,6 +93,8 @@ const envSchema = z.object({
   BOT_INSTRUCTIONS: optional(z.string()).default(DEFAULT_INSTRUCTIONS),
   BOT_GREETING: optional(z.string()).default(DEFAULT_GREETING),
   HANDOFF_NUMBER: optional(z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number like +14155550100')),
+  TOOLS_FILE: optional(z.string()),
+  TOOLS_SECRET: optional(z.string().min(16, 'must be at least 16 characters')),
   TURN_DETECTION: optional(z.enum(['server_vad', 'semantic_vad'])).default('server_vad'),
   VAD_THRESHOLD: optional(number(z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1'))).default(0.5),
   VAD_PREFIX_PADDING_MS: optional(integer(0, 2000)).default(300),
@@ -164,6 +168,7 @@ export function loadConfig(env: Env): Readonly<Config> {
     },
     twilio: { accountSid: e.TWILIO_ACCOUNT_SID, authToken: e.TWILIO_AUTH_TOKEN },
     bot: { instructions: e.BOT_INSTRUCTIONS, greeting: e.BOT_GREETING, handoffNumber: e.HANDOFF_NUMBER },
+    tools: { file: e.TOOLS_FILE, secret: e.TOOLS_SECRET },
     turnDetection,
     noiseReduction: e.NOISE_REDUCTION === 'off' ? undefined : e.NOISE_REDUCTION,
     realtimeSession: {

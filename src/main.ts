@@ -7,12 +7,16 @@ import { loadConfig, type Config } from './config.js';
 import { ConfigError } from './errors.js';
 import { createLogger } from './log.js';
 import { startServer } from './server.js';
+import { loadTools } from './tools/load.js';
+import type { ToolRegistry } from './tools/registry.js';
 
 dotenv.config({ quiet: true });
 
 let config: Readonly<Config>;
+let tools: ToolRegistry;
 try {
   config = loadConfig(process.env);
+  tools = loadTools(config.tools);
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   process.stderr.write(
@@ -25,7 +29,7 @@ try {
 }
 
 const logger = createLogger(config.logLevel);
-const server = await startServer({ config, logger, collectProcessMetrics: true });
+const server = await startServer({ config, logger, tools, collectProcessMetrics: true });
 const publicUrl = config.publicUrl ?? `http://<your public host>`;
 logger.info(
   { voiceWebhook: `${publicUrl}/twilio/voice`, dashboard: config.operatorToken ? `${publicUrl}/` : 'off (set OPERATOR_TOKEN)' },

@@ -61,6 +61,19 @@ export class Metrics {
     buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025],
     registers: [this.registry],
   });
+  readonly toolCalls = new Counter({
+    name: 'callbridge_tool_calls_total',
+    help: 'Function calls the bot made, by tool and outcome',
+    labelNames: ['tool', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly toolCallSeconds = new Histogram({
+    name: 'callbridge_tool_call_seconds',
+    help: 'From a function call complete to its output, by tool',
+    labelNames: ['tool'] as const,
+    buckets: [0.005, 0.025, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
 
   readonly storeWriteRetries = new Counter({
     name: 'callbridge_store_write_retries_total',

@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadResamplerEngine } from './audio/resampler.js';
+import { observeCallMetrics } from './call/call-metrics.js';
 import { CallRecorder, LiveFeed, POST_CALL_SUMMARY_JOB } from './call/call-recorder.js';
 import { CallRegistry } from './call/call-registry.js';
 import { CallSession, HANDOFF_END_REASON } from './call/call-session.js';
 import { ModelLink } from './call/model-link.js';
-import { TRANSFER_TOOL_DEFINITION } from './call/tool-calls.js';
 import type { Config } from './config.js';
 import { OpenAiSummarizer, type Summarizer } from './conversation/summarizer.js';
 import { createApp } from './http/app.js';
@@ -22,6 +22,9 @@ import { CallStore } from './store/call-store.js';
 import { migrate } from './store/migrate.js';
 import { openSqlClient, type SqlClient } from './store/sql-client.js';
 import { MediaStreamServer } from './telephony/media-stream-server.js';
+import { offeredTools } from './tools/builtin.js';
+import { loadTools } from './tools/load.js';
+import type { ToolRegistry } from './tools/registry.js';
 
 export interface ServerDeps {
   config: Readonly<Config>;
@@ -29,6 +32,8 @@ export interface ServerDeps {
   /** Overrides for tests: how a call reaches the model, and the clock. */
   connectRealtime?: (logger: Logger) => RealtimeConnector;
   summarizer?: Summarizer;
+  /** The business's tools; default: the code tools and TOOLS_FILE. */
+  tools?: ToolRegistry;
   /** The store's database; default: PostgreSQL at DATABASE_URL, else the embedded one in DATA_DIR. */
   sqlClient?: SqlClient;
   now?: () => number;
@@ -56,6 +61,8 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   const metrics = new Metrics({ collectProcessMetrics: deps.collectProcessMetrics ?? false });
   const engine = await loadResamplerEngine();
   const apologyAudio = new Uint8Array(readFileSync(APOLOGY_AUDIO_PATH));
+  const tools = deps.tools ?? loadTools(config.tools);
+  const handoffEnabled = config.bot.handoffNumber !== undefined;
   const session = buildSession({
     model: config.openai.realtimeModel,
     voice: config.openai.voice,
@@ -63,7 +70,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     transcriptionModel: config.openai.transcriptionModel,
     turnDetection: config.turnDetection,
     noiseReduction: config.noiseReduction,
-    tools: config.bot.handoffNumber ? [TRANSFER_TOOL_DEFINITION] : [],
+    tools: offeredTools(tools.definitions(), { handoffEnabled }),
   });
   const summarizer =
     deps.summarizer ??
@@ -110,7 +117,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
 
   const registry = new CallRegistry({
     logger,
-    createSession: (callSid) => {
+    createSession: (callSid, parties) => {
       const callLogger = logger.child({ callSid });
       return new CallSession({
         callSid,
@@ -120,10 +127,11 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
         summarization: { triggerTokens: config.summary.triggerTokens, keepTurns: config.summary.keepTurns },
         summaryLanguage: config.summary.language,
         logger: callLogger,
-        metrics,
         now,
         apologyAudio,
-        handoffEnabled: config.bot.handoffNumber !== undefined,
+        tools,
+        parties,
+        handoffEnabled,
         createModelLink: (hooks) =>
           new ModelLink({
             ...hooks,
@@ -152,13 +160,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     metrics,
     onCallStored: () => jobRunner.kick(),
   });
-  registry.on('call', (call) => {
-    metrics.callsActive.inc();
-    call.once('ended', (end) => {
-      metrics.callsActive.dec();
-      metrics.callsTotal.inc({ status: end.status });
-    });
-  });
+  observeCallMetrics(registry, metrics);
 
   const mediaServer = new MediaStreamServer({
     authToken: config.twilio.authToken,
@@ -180,6 +182,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     handoffNumber: config.bot.handoffNumber,
     wasHandedOff: async (callSid) =>
       registry.takeHandoff(callSid) || (await store.getCall(callSid))?.endReason === HANDOFF_END_REASON,
+    handoffWhisper: async (callSid) => (await store.getCall(callSid))?.handoff?.whisper,
     operator: config.operatorToken ? { token: config.operatorToken, store, feed } : undefined,
   });
   const httpServer = createServer(app);

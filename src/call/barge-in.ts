@@ -18,10 +18,21 @@ export interface InterruptedItem {
   heardMs: number;
 }
 
+/** What the transcript and the model's copy of an item need once an interrupted item is settled. */
+export interface SettledInterruption {
+  itemId: string;
+  heardMs: number;
+  /** All audio the model produced for the item (what its transcript covers). */
+  totalMs: number;
+}
+
 interface ResponseState {
   done: boolean;
   interrupted: boolean;
+  /** Items that carried audio, in order. */
   itemIds: string[];
+  /** Message items the response announced, in order: the turns it completes. */
+  messageItemIds: string[];
 }
 
 interface ItemState {
@@ -40,6 +51,8 @@ export class BargeInController {
   readonly #tracker: PlaybackTracker;
   readonly #responses = new Map<string, ResponseState>();
   readonly #items = new Map<string, ItemState>();
+  /** What the caller heard of interrupted items whose response has not finished yet. */
+  readonly #heardAtInterruption = new Map<string, number>();
 
   constructor(tracker: PlaybackTracker) {
     this.#tracker = tracker;
@@ -47,8 +60,13 @@ export class BargeInController {
 
   onResponseCreated(responseId: string): void {
     if (!this.#responses.has(responseId)) {
-      this.#responses.set(responseId, { done: false, interrupted: false, itemIds: [] });
+      this.#responses.set(responseId, { done: false, interrupted: false, itemIds: [], messageItemIds: [] });
     }
+  }
+
+  /** A message item of the response: its turn completes when the response does. */
+  onMessageItemAdded(responseId: string, itemId: string): void {
+    this.#responses.get(responseId)?.messageItemIds.push(itemId);
   }
 
   /** Whether a delta may go to the caller: never once its response was interrupted. */
@@ -85,12 +103,13 @@ export class BargeInController {
 
   /**
    * The caller started speaking. Returns what to do, in order: `clear` first (it must leave in the
-   * same event-loop turn), then truncations at what the caller heard, then the cancel.
+   * same event-loop turn), then truncations at what the caller heard, then the cancel; and the
+   * interrupted items of responses that already finished, which can be settled at once.
    */
-  onSpeechStarted(nowMs: number): { commands: BargeInCommand[]; interrupted: InterruptedItem[] } {
+  onSpeechStarted(nowMs: number): { commands: BargeInCommand[]; interrupted: InterruptedItem[]; settled: SettledInterruption[] } {
     const pendingItemIds = this.#tracker.pendingItemIds();
     const activeId = this.activeResponseId;
-    if (pendingItemIds.length === 0 && activeId === undefined) return { commands: [], interrupted: [] };
+    if (pendingItemIds.length === 0 && activeId === undefined) return { commands: [], interrupted: [], settled: [] };
 
     const commands: BargeInCommand[] = [];
     if (pendingItemIds.length > 0) commands.push({ kind: 'clear' });
@@ -116,16 +135,25 @@ export class BargeInController {
       this.#responses.get(activeId)!.interrupted = true;
       commands.push({ kind: 'cancel', responseId: activeId });
     }
-    return { commands, interrupted };
+    for (const item of interrupted) this.#heardAtInterruption.set(item.itemId, item.heardMs);
+    // A response that already finished generating gets no second response.done: settle it now.
+    const settled = interrupted.filter((item) => this.isResponseDone(item.responseId)).flatMap((item) => this.#settle(item.itemId));
+    return { commands, interrupted, settled };
   }
 
   /**
    * The response finished (completed or cancelled). Items of an interrupted response that received
-   * audio only after the interruption were never heard: truncate them to nothing.
+   * audio only after the interruption were never heard: truncate them to nothing. Returns the
+   * interruptions to settle and the message items whose turns are now complete.
    */
-  onResponseDone(responseId: string): { commands: BargeInCommand[]; interrupted: InterruptedItem[] } {
+  onResponseDone(responseId: string): {
+    commands: BargeInCommand[];
+    interrupted: InterruptedItem[];
+    settled: SettledInterruption[];
+    completedItemIds: string[];
+  } {
     const response = this.#responses.get(responseId);
-    if (!response) return { commands: [], interrupted: [] };
+    if (!response) return { commands: [], interrupted: [], settled: [], completedItemIds: [] };
     response.done = true;
     const commands: BargeInCommand[] = [];
     const interrupted: InterruptedItem[] = [];
@@ -136,9 +164,11 @@ export class BargeInController {
         item.truncatedAtMs = 0;
         commands.push({ kind: 'truncate', itemId, audioEndMs: 0 });
         interrupted.push({ itemId, responseId, heardMs: 0 });
+        this.#heardAtInterruption.set(itemId, 0);
       }
     }
-    return { commands, interrupted };
+    const settled = response.messageItemIds.flatMap((itemId) => this.#settle(itemId));
+    return { commands, interrupted, settled, completedItemIds: [...response.messageItemIds] };
   }
 
   isResponseDone(responseId: string): boolean {
@@ -148,6 +178,18 @@ export class BargeInController {
   /** Total audio the model produced for an item, in ms (what the transcript covers). */
   receivedMs(itemId: string): number {
     return this.#items.get(itemId)?.receivedMs ?? 0;
+  }
+
+  /** Releases the bookkeeping of every finished response whose audio can no longer be interrupted. */
+  forgetSettledResponses(): void {
+    for (const responseId of [...this.#responses.keys()]) this.forgetResponse(responseId);
+  }
+
+  #settle(itemId: string): SettledInterruption[] {
+    const heardMs = this.#heardAtInterruption.get(itemId);
+    if (heardMs === undefined) return [];
+    this.#heardAtInterruption.delete(itemId);
+    return [{ itemId, heardMs, totalMs: this.receivedMs(itemId) }];
   }
 
   /** Releases bookkeeping of a finished response once its audio can no longer be interrupted. */

@@ -97,6 +97,7 @@ export class CallRecorder {
       saveTurn(turn);
       feed.emit('turnUpdated', { callSid, ...turn });
     });
+    session.on('handoff', (handoff) => writer.write('handoff', () => store.setHandoff(callSid, handoff)));
     session.on('usage', (reported: RealtimeUsage) => {
       // Every response re-reads the whole context, so per-response usage adds up to what is billed.
       usage.inputTokens += reported.input_tokens;

@@ -16,7 +16,7 @@ export type CallRegistryEvents = {
 };
 
 export interface CallRegistryOptions {
-  createSession: (callSid: string) => CallSession;
+  createSession: (callSid: string, parties: CallParties) => CallSession;
   logger: Logger;
   /** A stream that sends no `start` within this long is closed; default 10 s. */
   startTimeoutMs?: number;
@@ -98,7 +98,7 @@ export class CallRegistry extends EventEmitter<CallRegistryEvents> {
   }
 
   #create(callSid: string, parties: CallParties): CallSession {
-    const session = this.#options.createSession(callSid);
+    const session = this.#options.createSession(callSid, parties);
     this.#sessions.set(callSid, session);
     session.once('ended', () => this.#sessions.delete(callSid));
     session.once('handoff', () => {

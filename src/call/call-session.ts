@@ -1,100 +1,30 @@
 import { EventEmitter } from 'node:events';
-import type { ResamplerEngine } from '../audio/resampler.js';
-import { MULAW_SILENCE_BYTE, TELEPHONY_FRAME_MS, mulawBytesToMs, msToMulawBytes, pcm24kBytesToMs } from '../audio/timing.js';
-import { CallerToModelTranscoder, ModelToCallerTranscoder } from '../audio/transcoder.js';
+import { pcm24kBytesToMs } from '../audio/timing.js';
 import { heardText } from '../conversation/heard-text.js';
 import { Conversation } from '../conversation/conversation.js';
-import { InCallSummarizer, type AppliedSummary } from '../conversation/in-call-summarizer.js';
+import { InCallSummarizer } from '../conversation/in-call-summarizer.js';
 import { detectLanguage } from '../conversation/language.js';
 import { seedEvents } from '../conversation/seed.js';
-import type { SummarizationSettings } from '../conversation/summarization-policy.js';
-import type { Summarizer } from '../conversation/summarizer.js';
-import { Transcript, type Turn } from '../conversation/transcript.js';
+import { Transcript } from '../conversation/transcript.js';
 import type { Logger } from '../log.js';
-import type { Metrics } from '../metrics.js';
 import { cancelResponse, createResponse, truncateItem, type RealtimeClientEvent } from '../realtime/client-events.js';
-import type { RealtimeServerEvent, RealtimeUsage, ServerEventOf } from '../realtime/server-events.js';
+import type { RealtimeServerEvent, ServerEventOf } from '../realtime/server-events.js';
 import type { StreamStart, TwilioMediaStream } from '../telephony/media-stream.js';
-import { BargeInController, type BargeInCommand, type InterruptedItem } from './barge-in.js';
-import type { ModelLink, ModelLinkOptions, ReadyInfo } from './model-link.js';
-import { PlaybackTracker } from './playback-tracker.js';
-import { ToolCalls } from './tool-calls.js';
+import { BargeInController, type BargeInCommand, type SettledInterruption } from './barge-in.js';
+import { BotActions } from './bot-actions.js';
+import { BotPlayback } from './bot-playback.js';
+import { CallerAudio } from './caller-audio.js';
+import type { CallEnd, CallFigures, CallSessionEvents, CallSessionOptions } from './call-types.js';
+import type { ModelLink, ReadyInfo } from './model-link.js';
 
-export type CallStatus = 'in-progress' | 'completed' | 'failed' | 'interrupted';
-
-export interface CallEnd {
-  status: Exclude<CallStatus, 'in-progress'>;
-  reason: string;
-  durationMs: number;
-}
-
-export interface CallFigures {
-  /** Stream start to the first bot audio sent to Twilio. */
-  firstAudioMs: number | undefined;
-  bargeIns: number;
-  reconnects: number;
-  /** Longest time without a usable model session. */
-  maxReconnectGapMs: number;
-  summaries: number;
-  /** Summarizing model time of the latest in-call summary. */
-  lastSummaryLatencyMs: number | undefined;
-  /** Context tokens that triggered the latest summary, and reported by the first response after it. */
-  tokensBeforeSummary: number | undefined;
-  tokensAfterSummary: number | undefined;
-}
-
-export type CallSessionEvents = {
-  streamStarted: [StreamStart];
-  turn: [Turn];
-  turnUpdated: [Turn];
-  usage: [RealtimeUsage];
-  bargeIn: [{ reactionMs: number; interrupted: InterruptedItem[] }];
-  /** The bot is handing the caller to a human; the stream closes next and Twilio dials. */
-  handoff: [{ reason: string }];
-  summary: [AppliedSummary];
-  /** A new Realtime session replaced a lost or rotated one, after `gapMs` without a model. */
-  reconnected: [{ gapMs: number }];
-  modelEvent: [RealtimeServerEvent];
-  ended: [CallEnd];
-};
-
-export interface CallSessionOptions {
-  callSid: string;
-  engine: ResamplerEngine;
-  /** Builds the call's link to the model; the session owns and closes it. */
-  createModelLink: (hooks: Pick<ModelLinkOptions, 'seed' | 'isQuiet'>) => ModelLink;
-  /** Extra instructions for the bot's opening line. */
-  greeting: string;
-  summarizer: Summarizer;
-  /** When to summarize; `keepTurns` is also how many turns are replayed into a replacement session. */
-  summarization: SummarizationSettings;
-  /** Language of summaries; undefined: the language the caller speaks. */
-  summaryLanguage: string | undefined;
-  logger: Logger;
-  metrics: Metrics;
-  now: () => number;
-  /** Bot audio generated before Twilio's stream is attached is held up to this much. */
-  earlyAudioLimitMs?: number;
-  /** Ends the call if Twilio never opens the media stream. */
-  streamTimeoutMs?: number;
-  /** Spoken to the caller (mu-law 8 kHz) when the model cannot be reached, before hanging up. */
-  apologyAudio?: Uint8Array;
-  /** The bot may hand callers to a human (the `transfer_to_human` tool is offered to the model). */
-  handoffEnabled?: boolean;
-}
-
-export const HANDOFF_END_REASON = 'transferred to a human';
-/** The transfer happens even if the bot's announcement never finishes playing. */
-const HANDOFF_TIMEOUT_MS = 20_000;
+export type { CallEnd, CallFigures, CallSessionEvents, CallSessionOptions, CallStatus, Handoff } from './call-types.js';
+export { BOT_ENDED_REASON_PREFIX, HANDOFF_END_REASON } from './bot-actions.js';
 
 const APOLOGY_ITEM_ID = 'cb_apology';
 
-/** Gaps in Twilio's timestamps are filled with silence so the model's clock keeps pace, up to this much. */
-const MAX_GAP_FILL_MS = 1000;
-
 /**
- * One phone call: the only place the Twilio side and the model side meet. Owns the model link,
- * both transcoders, the playback bookkeeping and its timers; `end()` releases all of them.
+ * One phone call: the only place the Twilio side and the model side meet. Owns the model link, the
+ * caller's and the bot's audio paths, the tools in flight and its timers; `end()` releases all of them.
  */
 export class CallSession extends EventEmitter<CallSessionEvents> {
   readonly callSid: string;
@@ -103,26 +33,19 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
   readonly #options: CallSessionOptions;
   readonly #logger: Logger;
   readonly #link: ModelLink;
-  readonly #toModel: CallerToModelTranscoder;
-  readonly #toCaller: ModelToCallerTranscoder;
-  readonly #tracker = new PlaybackTracker();
-  #bargeIn = new BargeInController(this.#tracker);
+  readonly #callerAudio: CallerAudio;
+  readonly #playback: BotPlayback;
+  readonly #actions: BotActions;
+  readonly #inCallSummarizer: InCallSummarizer;
+  #bargeIn: BargeInController;
   #stream: TwilioMediaStream | undefined;
   #streamTimer: NodeJS.Timeout | undefined;
   #hangupTimer: NodeJS.Timeout | undefined;
-  #earlyAudio: { itemId: string; pcm: Buffer }[] = [];
-  #earlyAudioMs = 0;
   #greeted = false;
   #callerSpeaking = false;
-  readonly #tools: ToolCalls;
-  #handoffTimer: NodeJS.Timeout | undefined;
   #sessionSeeds = 0;
-  #nextMediaTimestampMs: number | undefined;
-  #streamStartedAtMs: number | undefined;
   readonly #createdAtMs: number;
   #ended: CallEnd | undefined;
-  readonly #responseItems = new Map<string, string[]>();
-  readonly #heardAtInterruption = new Map<string, number>();
   readonly #figures: CallFigures = {
     firstAudioMs: undefined,
     bargeIns: 0,
@@ -132,8 +55,8 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     lastSummaryLatencyMs: undefined,
     tokensBeforeSummary: undefined,
     tokensAfterSummary: undefined,
+    toolCalls: 0,
   };
-  readonly #inCallSummarizer: InCallSummarizer;
   #awaitingTokensAfterSummary = false;
 
   constructor(options: CallSessionOptions) {
@@ -142,9 +65,6 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     this.#options = options;
     this.#logger = options.logger;
     this.#createdAtMs = options.now();
-    this.#toModel = new CallerToModelTranscoder(options.engine);
-    this.#toCaller = new ModelToCallerTranscoder(options.engine);
-    this.#tools = new ToolCalls({ handoffEnabled: options.handoffEnabled ?? false });
     this.transcript.on('turn', (turn) => this.emit('turn', turn));
     this.transcript.on('turnUpdated', (turn) => this.emit('turnUpdated', turn));
     this.#link = options.createModelLink({
@@ -153,10 +73,28 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     });
     this.#link.on('ready', (info) => this.#onModelReady(info));
     this.#link.on('event', (event) => this.#onModelEvent(event));
-    this.#link.on('rejected', () => options.metrics.rejectedFrames.inc({ source: 'realtime', kind: 'malformed' }));
+    this.#link.on('rejected', () => this.emit('modelRejected'));
     this.#link.on('lost', () => this.#onModelLost());
     this.#link.on('failed', () => this.#onModelFailed());
-    this.#link.on('droppedAudio', (ms) => options.metrics.droppedAudioMs.inc({ reason: 'model_unavailable' }, ms));
+    this.#link.on('droppedAudio', (ms) => this.emit('droppedAudio', { reason: 'model_unavailable', ms }));
+    this.#callerAudio = new CallerAudio({
+      engine: options.engine,
+      send: (pcm, ms) => this.#link.appendAudio(pcm, ms),
+      onBridged: (seconds) => this.emit('bridged', { direction: 'caller_to_model', seconds }),
+    });
+    this.#playback = new BotPlayback({
+      engine: options.engine,
+      now: options.now,
+      earlyAudioLimitMs: options.earlyAudioLimitMs ?? 30_000,
+      onDropped: (ms) => this.emit('droppedAudio', { reason: 'no_stream', ms }),
+      onFirstAudio: (ms) => {
+        this.#figures.firstAudioMs = ms;
+        this.emit('firstAudio', { ms });
+      },
+      onBridged: (seconds) => this.emit('bridged', { direction: 'model_to_caller', seconds }),
+    });
+    this.#bargeIn = new BargeInController(this.#playback.tracker);
+    this.#actions = this.#createActions();
     this.#inCallSummarizer = new InCallSummarizer({
       summarizer: options.summarizer,
       settings: options.summarization,
@@ -172,10 +110,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
         this.emit('summary', applied);
       },
     });
-    this.#streamTimer = setTimeout(
-      () => this.end('failed', 'media stream never connected'),
-      options.streamTimeoutMs ?? 30_000,
-    );
+    this.#streamTimer = setTimeout(() => this.end('failed', 'media stream never connected'), options.streamTimeoutMs ?? 30_000);
   }
 
   get figures(): Readonly<CallFigures> {
@@ -184,12 +119,8 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
 
   /** The language the caller speaks, once there is enough of what they said to tell. */
   get language(): ReturnType<typeof detectLanguage> {
-    return detectLanguage(
-      this.transcript
-        .turns()
-        .filter((turn) => turn.role === 'user')
-        .map((turn) => turn.text),
-    );
+    const said = this.transcript.turns().filter((turn) => turn.role === 'user' && turn.keys === undefined);
+    return detectLanguage(said.map((turn) => turn.text));
   }
 
   get streamSid(): string | undefined {
@@ -213,17 +144,13 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     }
     clearTimeout(this.#streamTimer);
     this.#stream = stream;
-    this.#streamStartedAtMs = this.#options.now();
-    stream.on('media', (audio, timestampMs) => this.#onCallerAudio(audio, timestampMs));
+    stream.on('media', (audio, timestampMs) => this.#callerAudio.push(audio, timestampMs));
     stream.on('mark', (name) => this.#onMark(name));
-    stream.on('dtmf', (digit) => this.#logger.info({ digitLength: digit.length }, 'dtmf received'));
+    stream.on('dtmf', (digit) => this.#actions.pressKey(digit));
     stream.on('stop', () => this.end('completed', 'caller hung up'));
     stream.on('closed', () => this.end('completed', 'media stream closed'));
     this.emit('streamStarted', start);
-    const early = this.#earlyAudio;
-    this.#earlyAudio = [];
-    this.#earlyAudioMs = 0;
-    for (const chunk of early) this.#playToCaller(chunk.itemId, chunk.pcm);
+    this.#playback.attach(stream);
   }
 
   /** Ends the call and releases everything it holds. Idempotent. */
@@ -232,38 +159,44 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     this.#ended = { status, reason, durationMs: this.#options.now() - this.#createdAtMs };
     clearTimeout(this.#streamTimer);
     clearTimeout(this.#hangupTimer);
-    clearTimeout(this.#handoffTimer);
+    this.#actions.close();
     this.#inCallSummarizer.close();
     this.#link.close();
-    this.#toModel.close();
-    this.#toCaller.close();
+    this.#callerAudio.close();
+    this.#playback.close();
     this.#stream?.close();
     this.#logger.info({ status, reason, durationMs: this.#ended.durationMs }, 'call ended');
     this.emit('ended', this.#ended);
   }
 
-  #onCallerAudio(audio: Buffer, timestampMs: number): void {
-    const startedAt = performance.now();
-    const expectedMs = this.#nextMediaTimestampMs;
-    if (expectedMs !== undefined && timestampMs - expectedMs >= TELEPHONY_FRAME_MS) {
-      const gapMs = Math.min(timestampMs - expectedMs, MAX_GAP_FILL_MS);
-      this.#sendToModel(Buffer.alloc(msToMulawBytes(gapMs), MULAW_SILENCE_BYTE));
-    }
-    this.#nextMediaTimestampMs = timestampMs + mulawBytesToMs(audio.length);
-    this.#sendToModel(audio);
-    this.#options.metrics.bridgeLatencySeconds.observe(
-      { direction: 'caller_to_model' },
-      (performance.now() - startedAt) / 1000,
-    );
-  }
-
-  #sendToModel(mulaw: Uint8Array): void {
-    const pcm = this.#toModel.transcode(mulaw);
-    this.#link.appendAudio(pcm.toString('base64'), pcm24kBytesToMs(pcm.length));
+  #createActions(): BotActions {
+    const options = this.#options;
+    const actions = new BotActions({
+      callSid: this.callSid,
+      parties: options.parties,
+      tools: options.tools,
+      handoffEnabled: options.handoffEnabled ?? false,
+      transcript: this.transcript,
+      summarizer: options.summarizer,
+      send: (event) => this.#sendToModelSession(event),
+      isPlaying: () => this.#playback.hasPendingAudio,
+      language: () => this.language?.name,
+      summaryLanguage: () => options.summaryLanguage ?? this.language?.name,
+      inCallSummary: () => this.#inCallSummarizer.current,
+      logger: this.#logger,
+      now: options.now,
+    });
+    actions.on('toolCall', (record) => {
+      this.#figures.toolCalls++;
+      this.emit('toolCall', record);
+    });
+    actions.on('handoff', (handoff) => this.emit('handoff', handoff));
+    actions.on('finished', (reason) => this.end('completed', reason));
+    return actions;
   }
 
   #onMark(name: string): void {
-    const echo = this.#tracker.onMark(name, this.#options.now());
+    const echo = this.#playback.onMark(name);
     if (echo.kind === 'unknown') {
       this.#logger.debug({ mark: name }, 'unknown mark echoed');
       return;
@@ -271,8 +204,8 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     if (echo.kind !== 'played') return;
     if (echo.itemId === APOLOGY_ITEM_ID) this.end('failed', 'model unavailable');
     else if (echo.idle) {
-      this.#forgetSettledResponses();
-      if (this.#tools.handoffAnnounced) this.#completeHandoff();
+      this.#bargeIn.forgetSettledResponses();
+      this.#actions.onPlaybackIdle();
     }
   }
 
@@ -280,7 +213,6 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     if (info.reconnected) {
       this.#figures.reconnects++;
       this.#figures.maxReconnectGapMs = Math.max(this.#figures.maxReconnectGapMs, info.gapMs);
-      this.#options.metrics.realtimeReconnects.inc();
       this.#logger.info({ gapMs: Math.round(info.gapMs) }, 'realtime session re-established');
       this.emit('reconnected', { gapMs: info.gapMs });
       return;
@@ -295,8 +227,8 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     this.#callerSpeaking = false;
     // Responses of the lost session will never finish; a fresh controller keeps none of them. The
     // tracker stays: audio already at Twilio keeps playing, and can still be cleared on a barge-in.
-    this.#bargeIn = new BargeInController(this.#tracker);
-    this.#responseItems.clear();
+    this.#bargeIn = new BargeInController(this.#playback.tracker);
+    this.#actions.onSessionLost();
     this.#inCallSummarizer.onSessionLost();
   }
 
@@ -307,14 +239,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
       this.end('failed', 'model unavailable');
       return;
     }
-    const nowMs = this.#options.now();
-    if (this.#tracker.hasPendingAudio) {
-      this.#stream.clear();
-      this.#tracker.clear(nowMs);
-    }
-    const playMs = mulawBytesToMs(apology.length);
-    this.#stream.sendMedia(Buffer.from(apology).toString('base64'));
-    this.#stream.sendMark(this.#tracker.recordSent(APOLOGY_ITEM_ID, playMs, nowMs));
+    const playMs = this.#playback.playClip(APOLOGY_ITEM_ID, apology);
     // Hang up when Twilio says the apology played; the timer covers a mark that never comes back.
     this.#hangupTimer = setTimeout(() => this.end('failed', 'model unavailable'), playMs + 2000);
   }
@@ -338,10 +263,10 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
         return;
       case 'response.created':
         this.#bargeIn.onResponseCreated(event.response.id);
-        this.#responseItems.set(event.response.id, []);
+        this.#actions.onResponseCreated(event.response.id);
         return;
       case 'response.output_item.added':
-        if (event.item.type === 'message') this.#responseItems.get(event.response_id)?.push(event.item.id);
+        if (event.item.type === 'message') this.#bargeIn.onMessageItemAdded(event.response_id, event.item.id);
         return;
       case 'response.output_audio.delta':
         this.#onAudioDelta(event);
@@ -353,10 +278,13 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
         this.#onResponseDone(event);
         return;
       case 'response.function_call_arguments.done':
-        if (this.#tools.onFunctionCall({ responseId: event.response_id, callId: event.call_id, name: event.name, arguments: event.arguments })) {
-          this.#logger.info('caller is being handed off to a human');
-          this.#handoffTimer = setTimeout(() => this.#completeHandoff(), HANDOFF_TIMEOUT_MS);
-        }
+        this.#actions.onFunctionCall({
+          responseId: event.response_id,
+          itemId: event.item_id,
+          callId: event.call_id,
+          name: event.name,
+          arguments: event.arguments,
+        });
         return;
       case 'error':
         this.#onModelError(event);
@@ -370,57 +298,22 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     const pcm = Buffer.from(event.delta, 'base64');
     const durationMs = pcm24kBytesToMs(pcm.length);
     if (this.#bargeIn.onAudioDelta(event.response_id, event.item_id, durationMs) === 'drop') {
-      this.#options.metrics.droppedAudioMs.inc({ reason: 'interrupted' }, durationMs);
+      this.emit('droppedAudio', { reason: 'interrupted', ms: durationMs });
       return;
     }
-    if (!this.#stream) {
-      this.#holdEarlyAudio(event.item_id, pcm, durationMs);
-      return;
-    }
-    this.#playToCaller(event.item_id, pcm);
-  }
-
-  #holdEarlyAudio(itemId: string, pcm: Buffer, durationMs: number): void {
-    if (this.#earlyAudioMs + durationMs > (this.#options.earlyAudioLimitMs ?? 30_000)) {
-      this.#options.metrics.droppedAudioMs.inc({ reason: 'no_stream' }, durationMs);
-      return;
-    }
-    this.#earlyAudio.push({ itemId, pcm });
-    this.#earlyAudioMs += durationMs;
-  }
-
-  /** Each delta goes to the caller at once, followed by its own mark (never waiting for response.done). */
-  #playToCaller(itemId: string, pcm: Buffer): void {
-    const stream = this.#stream;
-    if (!stream) return;
-    const startedAt = performance.now();
-    const mulaw = this.#toCaller.transcode(pcm);
-    const nowMs = this.#options.now();
-    stream.sendMedia(Buffer.from(mulaw.buffer, mulaw.byteOffset, mulaw.byteLength).toString('base64'));
-    stream.sendMark(this.#tracker.recordSent(itemId, pcm24kBytesToMs(pcm.length), nowMs));
-    if (this.#figures.firstAudioMs === undefined && this.#streamStartedAtMs !== undefined) {
-      this.#figures.firstAudioMs = nowMs - this.#streamStartedAtMs;
-      this.#options.metrics.firstAudioSeconds.observe(this.#figures.firstAudioMs / 1000);
-    }
-    this.#options.metrics.bridgeLatencySeconds.observe(
-      { direction: 'model_to_caller' },
-      (performance.now() - startedAt) / 1000,
-    );
+    this.#playback.play(event.item_id, pcm);
   }
 
   #onSpeechStarted(): void {
     const receivedAt = this.#options.now();
-    const { commands, interrupted } = this.#bargeIn.onSpeechStarted(receivedAt);
+    const { commands, interrupted, settled } = this.#bargeIn.onSpeechStarted(receivedAt);
     if (commands.length === 0) return;
-    const clearedAt = this.#apply(commands);
-    this.#toCaller.reset();
-    this.#earlyAudio = [];
-    this.#earlyAudioMs = 0;
-    const reactionMs = (clearedAt ?? this.#options.now()) - receivedAt;
+    const clearedAt = this.#apply(commands) ?? this.#options.now();
+    const reactionMs = clearedAt - receivedAt;
     this.#figures.bargeIns++;
-    this.#options.metrics.bargeIns.inc();
     this.#logger.info({ interrupted: interrupted.length, reactionMs }, 'caller barged in');
-    for (const item of interrupted) this.#recordInterruption(item);
+    this.#settle(settled);
+    this.#actions.onBargeIn();
     this.emit('bargeIn', { reactionMs, interrupted });
   }
 
@@ -428,46 +321,29 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
   #apply(commands: BargeInCommand[]): number | undefined {
     let clearedAt: number | undefined;
     for (const command of commands) {
-      if (command.kind === 'clear') {
-        this.#stream?.clear();
-        clearedAt = this.#options.now();
-      } else if (command.kind === 'truncate') {
-        this.#sendToModelSession(truncateItem(command.itemId, command.audioEndMs));
-      } else {
-        this.#sendToModelSession(cancelResponse(command.responseId));
-      }
+      if (command.kind === 'clear') clearedAt = this.#playback.clear();
+      else if (command.kind === 'truncate') this.#sendToModelSession(truncateItem(command.itemId, command.audioEndMs));
+      else this.#sendToModelSession(cancelResponse(command.responseId));
     }
     return clearedAt;
   }
 
-  #recordInterruption(item: InterruptedItem): void {
-    this.#heardAtInterruption.set(item.itemId, item.heardMs);
-    // A response that already finished generating gets no second response.done: settle it now.
-    if (this.#bargeIn.isResponseDone(item.responseId)) this.#settleInterruption(item.itemId);
-  }
-
-  #settleInterruption(itemId: string): void {
-    const heardMs = this.#heardAtInterruption.get(itemId);
-    if (heardMs === undefined) return;
-    this.#heardAtInterruption.delete(itemId);
-    const totalMs = this.#bargeIn.receivedMs(itemId);
-    this.transcript.assistantInterrupted(itemId, heardMs, totalMs);
-    const item = this.conversation.get(itemId);
-    if (item?.text !== undefined) this.conversation.setText(itemId, heardText(item.text, heardMs, totalMs));
+  /** The transcript and the model's copy keep what the caller heard of each interrupted item. */
+  #settle(settled: SettledInterruption[]): void {
+    for (const { itemId, heardMs, totalMs } of settled) {
+      this.transcript.assistantInterrupted(itemId, heardMs, totalMs);
+      const item = this.conversation.get(itemId);
+      if (item?.text !== undefined) this.conversation.setText(itemId, heardText(item.text, heardMs, totalMs));
+    }
   }
 
   #onResponseDone(event: ServerEventOf<'response.done'>): void {
     const responseId = event.response.id;
-    for (const toolEvent of this.#tools.onResponseDone(responseId)) this.#sendToModelSession(toolEvent);
-    if (this.#tools.handoffAnnounced && !this.#tracker.hasPendingAudio) this.#completeHandoff();
-    const late = this.#bargeIn.onResponseDone(responseId);
-    this.#apply(late.commands);
-    for (const item of late.interrupted) this.#heardAtInterruption.set(item.itemId, item.heardMs);
-    const itemIds = this.#responseItems.get(responseId) ?? [];
-    for (const itemId of itemIds) {
-      this.#settleInterruption(itemId);
-      this.transcript.assistantDone(itemId);
-    }
+    const done = this.#bargeIn.onResponseDone(responseId);
+    this.#apply(done.commands);
+    this.#settle(done.settled);
+    for (const itemId of done.completedItemIds) this.transcript.assistantDone(itemId);
+    this.#actions.onResponseDone(responseId);
     if (event.response.usage) {
       this.emit('usage', event.response.usage);
       if (this.#awaitingTokensAfterSummary) {
@@ -475,21 +351,13 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
         this.#awaitingTokensAfterSummary = false;
       }
     }
-    if (!this.#tracker.hasPendingAudio) this.#forgetSettledResponses();
+    if (!this.#playback.hasPendingAudio) this.#bargeIn.forgetSettledResponses();
     this.#inCallSummarizer.considerAfterResponse(this.conversation);
-  }
-
-  #completeHandoff(): void {
-    const reason = this.#tools.handoffReason;
-    if (reason === undefined || this.#ended) return;
-    clearTimeout(this.#handoffTimer);
-    this.emit('handoff', { reason });
-    this.end('completed', HANDOFF_END_REASON);
   }
 
   #onModelError(event: ServerEventOf<'error'>): void {
     const code = event.error.code ?? event.error.type;
-    this.#options.metrics.realtimeErrors.inc({ code });
+    this.emit('modelError', { code });
     // Server VAD may have cancelled the response before our cancel arrived: a normal race.
     if (code === 'response_cancel_not_active') {
       this.#logger.debug({ code }, 'response already finished when cancelled');
@@ -498,8 +366,10 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     this.#logger.warn({ code, message: event.error.message, param: event.error.param }, 'realtime error event');
   }
 
-  #sendToModelSession(event: RealtimeClientEvent): void {
-    if (!this.#link.send(event)) this.#logger.debug({ type: event.type }, 'no model session: event dropped');
+  #sendToModelSession(event: RealtimeClientEvent): boolean {
+    const sent = this.#link.send(event);
+    if (!sent) this.#logger.debug({ type: event.type }, 'no model session: event dropped');
+    return sent;
   }
 
   /** The new session starts from the summary and recent turns; its own items then rebuild the mirror. */
@@ -512,11 +382,5 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     );
     this.conversation.reset();
     return events;
-  }
-
-  #forgetSettledResponses(): void {
-    for (const responseId of this.#responseItems.keys()) {
-      if (this.#bargeIn.forgetResponse(responseId)) this.#responseItems.delete(responseId);
-    }
   }
 }

@@ -58,6 +58,11 @@ export class InCallSummarizer {
   }
 
   /** The latest summary, for seeding a replacement session. */
+  /** The latest summary applied to the session, if any. */
+  get current(): InCallSummary | undefined {
+    return this.#current;
+  }
+
   get currentText(): string | undefined {
     return this.#current ? renderInCallSummary(this.#current) : undefined;
   }

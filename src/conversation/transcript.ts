@@ -1,17 +1,32 @@
 import { EventEmitter } from 'node:events';
 import { heardText } from './heard-text.js';
 
+/** A function call the bot made and what came of it. */
+export interface ToolTurn {
+  name: string;
+  /** Parsed arguments, or the raw text the model sent when they did not parse. */
+  arguments: Record<string, unknown> | string;
+  /** What the model was told (the function_call_output). */
+  output: string;
+  outcome: string;
+  durationMs: number;
+}
+
 export interface Turn {
   /** Position in the conversation (server order), stable across reconnects. */
   seq: number;
   itemId: string;
-  role: 'user' | 'assistant';
-  /** What was transcribed (user) or generated (assistant). */
+  role: 'user' | 'assistant' | 'tool';
+  /** What was transcribed (user), generated (assistant), keyed in (user, `keys`) or called (tool). */
   text: string;
   /** What the caller heard of an assistant turn; equals `text` unless interrupted. */
   heardText: string;
   interrupted: boolean;
   at: Date;
+  /** Set on a caller turn that was key presses, not speech. */
+  keys?: string;
+  /** Set on tool turns. */
+  tool?: ToolTurn;
 }
 
 export type TranscriptEvents = {
@@ -52,6 +67,21 @@ export class Transcript extends EventEmitter<TranscriptEvents> {
     const trimmed = text.trim();
     if (!trimmed || this.#turns.has(itemId)) return;
     this.#complete({ itemId, role: 'user', text: trimmed, heardText: trimmed, interrupted: false });
+  }
+
+  /** The caller keyed digits in instead of speaking. */
+  callerPressed(itemId: string, digits: string): void {
+    if (this.#turns.has(itemId)) return;
+    const text = `(pressed ${digits})`;
+    this.#complete({ itemId, role: 'user', text, heardText: text, interrupted: false, keys: digits });
+  }
+
+  /** A tool call was answered; `itemId` is the function_call item, so the turn sits where the model made it. */
+  toolCalled(itemId: string, tool: ToolTurn): void {
+    if (this.#turns.has(itemId)) return;
+    const args = typeof tool.arguments === 'string' ? tool.arguments : JSON.stringify(tool.arguments);
+    const text = `${tool.name}(${args})`;
+    this.#complete({ itemId, role: 'tool', text, heardText: text, interrupted: false, tool });
   }
 
   /** The full generated transcript of an assistant item; the turn completes at `assistantDone`. */

@@ -11,6 +11,7 @@ import {
   mediaStreamUrl,
   publicBaseUrl,
   unavailableTwiml,
+  whisperTwiml,
 } from '../telephony/index.js';
 
 export interface TwilioRoutesDeps {
@@ -23,11 +24,15 @@ export interface TwilioRoutesDeps {
   handoffNumber: string | undefined;
   /** Whether this call ended in a hand-off (asked when Twilio continues after the stream closes). */
   wasHandedOff: (callSid: string) => Promise<boolean>;
+  /** What the person taking the call's transfer hears first; undefined when nothing was stored. */
+  handoffWhisper: (callSid: string) => Promise<string | undefined>;
 }
+
+const CALL_SID = /^CA[0-9a-fA-F]{32}$/;
 
 /** The fields of Twilio's voice webhooks we use; Twilio sends more and may add fields at any time. */
 const voiceWebhookSchema = z.looseObject({
-  CallSid: z.string().regex(/^CA[0-9a-fA-F]{32}$/),
+  CallSid: z.string().regex(CALL_SID),
   From: z.string().optional(),
   To: z.string().optional(),
 });
@@ -35,6 +40,7 @@ const voiceWebhookSchema = z.looseObject({
 type VoiceWebhook = z.infer<typeof voiceWebhookSchema>;
 
 export const CONTINUE_PATH = '/twilio/voice/continue';
+export const WHISPER_PATH = '/twilio/voice/whisper';
 
 export function twilioRoutes(deps: TwilioRoutesDeps): Router {
   const router = express.Router();
@@ -63,10 +69,22 @@ export function twilioRoutes(deps: TwilioRoutesDeps): Router {
   });
 
   // Twilio comes here when we close a call's media stream: on to a human, or goodbye.
-  router.post(CONTINUE_PATH, signed, async (_req: Request, res: Response) => {
+  router.post(CONTINUE_PATH, signed, async (req: Request, res: Response) => {
     const { CallSid: callSid } = res.locals['webhook'] as VoiceWebhook;
     const transfer = deps.handoffNumber !== undefined && (await deps.wasHandedOff(callSid));
-    res.type('text/xml').send(transfer ? dialTwiml(deps.handoffNumber!) : hangupTwiml());
+    if (!transfer) {
+      res.type('text/xml').send(hangupTwiml());
+      return;
+    }
+    const whisperUrl = `${publicBaseUrl(deps.publicUrl, req.headers, req.secure)}${WHISPER_PATH}?callSid=${callSid}`;
+    res.type('text/xml').send(dialTwiml(deps.handoffNumber!, { whisperUrl }));
+  });
+
+  // Twilio comes here when the person taking a transfer answers (the <Number url>): their ears only.
+  router.post(WHISPER_PATH, signed, async (req: Request, res: Response) => {
+    const callSid = typeof req.query['callSid'] === 'string' && CALL_SID.test(req.query['callSid']) ? req.query['callSid'] : undefined;
+    const whisper = callSid === undefined ? undefined : await deps.handoffWhisper(callSid);
+    res.type('text/xml').send(whisperTwiml(whisper ?? 'Incoming transfer from the phone assistant.'));
   });
 
   return router;

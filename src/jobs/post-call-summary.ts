@@ -27,11 +27,12 @@ export function postCallSummaryJob(options: PostCallSummaryOptions): JobHandler 
       const { store } = options;
       const call = await store.getCall(job.callSid);
       if (!call || call.summary) return;
-      // Operators need what the caller heard, not what the model generated and never said.
-      const turns: SummaryTurn[] = call.turns.map((turn) => ({
-        role: turn.role,
-        text: turn.role === 'assistant' ? turn.heardText : turn.text,
-      })).filter((turn) => turn.text.trim() !== '');
+      // Operators need what the caller heard, not what the model generated and never said; what a
+      // tool answered is part of what the bot knew.
+      const turns: SummaryTurn[] = call.turns.map((turn): SummaryTurn => {
+        if (turn.role === 'tool') return { role: 'assistant', text: `(tool ${turn.text} answered: ${turn.tool?.output ?? ''})` };
+        return { role: turn.role, text: turn.role === 'assistant' ? turn.heardText : turn.text };
+      }).filter((turn) => turn.text.trim() !== '');
       const language =
         options.language ??
         call.language ??

@@ -1,9 +1,15 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadConfig } from '../config.js';
 import { silentLogger, type Logger } from '../log.js';
 import { startServer, type RunningServer } from '../server.js';
+import { checkBusinessHours } from '../tools/examples/business-hours.js';
+import { loadTools } from '../tools/load.js';
 import { openSqlClient, type SqlClient } from '../store/sql-client.js';
 import { OpenAiHttpSimulator, type OpenAiHttpSimulatorOptions } from './openai-http-simulator.js';
 import { RealtimeSimulator, type RealtimeSimulatorOptions } from './realtime/simulator.js';
+import { startExampleToolBackend, type ExampleToolBackend } from './tool-backend.js';
 import { SimulatedCaller, type SimulatedCallerOptions } from './twilio-caller.js';
 
 export const SIM_AUTH_TOKEN = 'simulated-twilio-auth-token';
@@ -14,6 +20,8 @@ export interface OfflineStack {
   /** The OpenAI HTTP API stand-in the summaries go to. */
   openai: OpenAiHttpSimulator;
   server: RunningServer;
+  /** The example order system behind examples/tools.json, when the stack was started with it. */
+  toolBackend: ExampleToolBackend | undefined;
   /** A new simulated caller for this server (not dialled yet); hung up by `close()`. */
   caller(options?: Partial<SimulatedCallerOptions>): SimulatedCaller;
   /** Prometheus text of the server's /metrics. */
@@ -31,7 +39,13 @@ export interface OfflineStackOptions {
   /** Use this database (already migrated or not); the stack closes it. Default: a fresh in-memory one. */
   sqlClient?: SqlClient;
   logger?: Logger;
+  /** Serve examples/tools.json's tools from the example backend (TOOLS_FILE points at a copy aimed at it). */
+  exampleTools?: boolean;
 }
+
+const EXAMPLE_TOOLS_FILE = new URL('../../examples/tools.json', import.meta.url);
+/** Where examples/tools.json expects its backend; the stack's backend listens on a free port instead. */
+const EXAMPLE_TOOLS_ORIGIN = 'http://127.0.0.1:4010';
 
 /**
  * The real server on an ephemeral port with the simulators as its OpenAI (Realtime and HTTP): what
@@ -40,6 +54,12 @@ export interface OfflineStackOptions {
 export async function startOfflineStack(options: OfflineStackOptions = {}): Promise<OfflineStack> {
   const simulator = await new RealtimeSimulator(options.simulator).start();
   const openai = await new OpenAiHttpSimulator(options.openai).start();
+  const toolBackend = options.exampleTools ? await startExampleToolBackend({ ...(options.env?.['TOOLS_SECRET'] ? { secret: options.env['TOOLS_SECRET'] } : {}) }) : undefined;
+  const toolsDir = toolBackend ? mkdtempSync(join(tmpdir(), 'callbridge-tools-')) : undefined;
+  const toolsFile = toolsDir && join(toolsDir, 'tools.json');
+  if (toolsFile && toolBackend) {
+    writeFileSync(toolsFile, readFileSync(EXAMPLE_TOOLS_FILE, 'utf8').replaceAll(EXAMPLE_TOOLS_ORIGIN, toolBackend.url));
+  }
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
@@ -49,16 +69,20 @@ export async function startOfflineStack(options: OfflineStackOptions = {}): Prom
     TWILIO_ACCOUNT_SID: SIM_ACCOUNT_SID,
     TWILIO_AUTH_TOKEN: SIM_AUTH_TOKEN,
     SHUTDOWN_TIMEOUT_SECONDS: '1',
+    ...(toolsFile ? { TOOLS_FILE: toolsFile } : {}),
     ...options.env,
   });
   const logger = options.logger ?? silentLogger();
   const sqlClient = options.sqlClient ?? (options.persistent ? undefined : await openSqlClient({}));
-  const server = await startServer({ config, logger, ...(sqlClient ? { sqlClient } : {}) });
+  // The offline world offers the worked example of a code tool, as a business would register its own.
+  const tools = loadTools(config.tools, [checkBusinessHours]);
+  const server = await startServer({ config, logger, tools, ...(sqlClient ? { sqlClient } : {}) });
   const callers: SimulatedCaller[] = [];
   return {
     simulator,
     openai,
     server,
+    toolBackend,
     caller: (callerOptions) => {
       const caller = new SimulatedCaller({
         serverUrl: server.url,
@@ -75,6 +99,8 @@ export async function startOfflineStack(options: OfflineStackOptions = {}): Prom
       await server.close();
       await simulator.close();
       await openai.close();
+      await toolBackend?.close();
+      if (toolsDir) rmSync(toolsDir, { recursive: true, force: true });
     },
   };
 }

@@ -44,12 +44,17 @@ interface PendingMark {
   position: number;
 }
 
+/** An element's text: a bare string, or under `text` when it has attributes. */
+type TwimlText = string | { text: string };
+type TwimlDial = string | { text?: string; Number?: string | { text: string; url?: string } };
+
 interface Twiml {
   Response?: {
     Connect?: { Stream?: { url?: string; Parameter?: { name: string; value: string } | { name: string; value: string }[] } };
     Redirect?: { text: string; method?: string };
-    Dial?: string | { text: string };
+    Dial?: TwimlDial;
     Hangup?: unknown;
+    Say?: TwimlText;
   };
 }
 
@@ -81,7 +86,8 @@ export class SimulatedCaller extends EventEmitter<SimulatedCallerEvents> {
   /** Every caller frame sent: when and the caller audio position (ms) it ends at. */
   readonly sent: { atMs: number; endMs: number }[] = [];
   /** What Twilio did after we closed the stream (the TwiML after `<Connect>`), once it has. */
-  continuation: { dial?: string; hangup: boolean } | undefined;
+  /** What Twilio did after the stream: dial a person (and what they heard first, a warm transfer's whisper) or hang up. */
+  continuation: { dial?: string; whisper?: string; hangup: boolean } | undefined;
 
   readonly #options: SimulatedCallerOptions;
   readonly #now: () => number;
@@ -126,8 +132,9 @@ export class SimulatedCaller extends EventEmitter<SimulatedCallerEvents> {
     return this.#hungUp;
   }
 
-  /** Speaks a mu-law clip; resolves once its last frame has been sent. */
+  /** Speaks a mu-law clip; resolves once its last frame has been sent (at once on a closed line). */
   say(mulaw: Uint8Array): Promise<void> {
+    if (this.#closed) return Promise.resolve();
     return new Promise((resolve) => this.#speech.push({ bytes: mulaw, offset: 0, done: resolve }));
   }
 
@@ -151,13 +158,25 @@ export class SimulatedCaller extends EventEmitter<SimulatedCallerEvents> {
     );
   }
 
-  /** Resolves once the bot's turn number `turn` (0-based) has played at least `ms`. */
+  /** Resolves once the bot's turn number `turn` (0-based) has played at least `ms`, or the server closed the stream. */
   waitForBotPlayed(turn: number, ms: number, timeoutMs = 30_000): Promise<void> {
-    return this.#waitUntil(() => (this.botTurns[turn]?.playedMs ?? 0) >= ms, timeoutMs, `bot turn ${turn} to play ${ms} ms`);
+    return this.#waitUntil(
+      () => this.#closed || (this.botTurns[turn]?.playedMs ?? 0) >= ms,
+      timeoutMs,
+      `bot turn ${turn} to play ${ms} ms`,
+    );
   }
 
   sendDtmf(digit: string): void {
     this.#send({ event: 'dtmf', sequenceNumber: String(++this.#sequence), streamSid: this.streamSid, dtmf: { track: 'inbound_track', digit } });
+  }
+
+  /** Presses each key in turn, `gapMs` apart (audio frames keep flowing meanwhile); resolves after the last. */
+  async pressKeys(digits: string, gapMs = 250): Promise<void> {
+    for (const [index, digit] of [...digits].entries()) {
+      if (index > 0) await this.pause(gapMs);
+      this.sendDtmf(digit);
+    }
   }
 
   /** Sends a raw text frame, for tests of malformed input. */
@@ -256,11 +275,23 @@ export class SimulatedCaller extends EventEmitter<SimulatedCallerEvents> {
     }
     const twiml = await this.#webhook(this.#continueUrl, { ...this.#params(), CallStatus: 'in-progress' });
     const dial = twiml.Response?.Dial;
+    const whisper = dial === undefined ? undefined : await this.#fetchWhisper(dial);
     this.continuation = {
-      ...(dial !== undefined ? { dial: String(typeof dial === 'object' ? dial.text : dial) } : {}),
+      ...(dial !== undefined ? { dial: dialedNumber(dial) } : {}),
+      ...(whisper !== undefined ? { whisper } : {}),
       hangup: twiml.Response?.Hangup !== undefined,
     };
     for (const wake of this.#waiters) wake();
+  }
+
+  /** When the dialled person answers, Twilio fetches `<Number url>` for the child call and plays it to them. */
+  async #fetchWhisper(dial: TwimlDial): Promise<string | undefined> {
+    const number = typeof dial === 'string' ? undefined : dial.Number;
+    const url = typeof number === 'object' ? number.url : undefined;
+    if (!url) return undefined;
+    const childCall = { ...this.#params(), CallSid: `CA${randomBytes(16).toString('hex')}`, ParentCallSid: this.callSid, Direction: 'outbound-dial', CallStatus: 'in-progress' };
+    const say = (await this.#webhook(url, childCall)).Response?.Say;
+    return say === undefined ? undefined : typeof say === 'string' ? say : say.text;
   }
 
   #sign(url: string, params: Record<string, string>): string | undefined {
@@ -451,6 +482,13 @@ export class SimulatedCaller extends EventEmitter<SimulatedCallerEvents> {
     this.#speech = [];
     for (const wake of this.#waiters) wake();
   }
+}
+
+/** `<Dial>` names its number as its text or in a `<Number>` noun (the form that carries a whisper URL). */
+function dialedNumber(dial: TwimlDial): string {
+  if (typeof dial === 'string') return dial;
+  const number = dial.Number ?? dial.text ?? '';
+  return typeof number === 'string' ? number : number.text;
 }
 
 function concat(chunks: Uint8Array[]): Uint8Array {

@@ -35,6 +35,7 @@ export function detailJson(call: CallDetail) {
     language: call.language,
     usage: call.usage,
     figures: call.figures,
+    handoff: call.handoff,
     turns: call.turns.map((turn) => ({
       seq: turn.seq,
       role: turn.role,
@@ -43,6 +44,8 @@ export function detailJson(call: CallDetail) {
       interrupted: turn.interrupted,
       itemId: turn.itemId,
       at: turn.at,
+      keys: turn.keys ?? null,
+      tool: turn.tool ?? null,
     })),
     summary: summaryJson(call.summary),
     inCallSummaries: call.inCallSummaries.map(summaryJson),

@@ -1,6 +1,8 @@
 import { StoreError } from '../errors.js';
 import type { SqlClient, SqlTransaction } from './sql-client.js';
 import type {
+  HandoffRecord,
+  ToolCallView,
   CallDetail,
   CallEnding,
   CallListItem,
@@ -37,6 +39,7 @@ interface CallRow {
   language: string | null;
   usage: TokenUsage | null;
   figures: Record<string, number | null> | null;
+  handoff: HandoffRecord | null;
 }
 
 type CallListRow = Pick<CallRow, 'call_sid' | 'status' | 'started_at' | 'ended_at' | 'from_number' | 'to_number'> & {
@@ -46,12 +49,14 @@ type CallListRow = Pick<CallRow, 'call_sid' | 'status' | 'started_at' | 'ended_a
 interface TurnRow {
   call_sid: string;
   seq: number;
-  role: 'user' | 'assistant';
+  role: 'user' | 'assistant' | 'tool';
   item_id: string;
   text: string;
   heard_text: string;
   interrupted: boolean;
   at: Date;
+  keys: string | null;
+  tool: ToolCallView | null;
 }
 
 interface SummaryRow {
@@ -104,6 +109,16 @@ export class CallStore {
     );
   }
 
+  /** Records a transfer to a person, before Twilio asks where to send the caller. */
+  async setHandoff(callSid: string, handoff: HandoffRecord): Promise<void> {
+    await this.#client.query(
+      `INSERT INTO calls (call_sid, status, started_at, instance_id, handoff)
+       VALUES ($1, 'in-progress', now(), $2, $3)
+       ON CONFLICT (call_sid) DO UPDATE SET handoff = excluded.handoff, updated_at = now()`,
+      [callSid, this.#instanceId, JSON.stringify(handoff)],
+    );
+  }
+
   async setStreamSid(callSid: string, streamSid: string): Promise<void> {
     await this.#client.query(
       `INSERT INTO calls (call_sid, stream_sid, status, started_at, instance_id)
@@ -127,12 +142,24 @@ export class CallStore {
         [turn.callSid, turn.at, this.#instanceId],
       );
       await tx.query(
-        `INSERT INTO turns (call_sid, seq, role, item_id, text, heard_text, interrupted, at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+        `INSERT INTO turns (call_sid, seq, role, item_id, text, heard_text, interrupted, at, keys, tool)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
          ON CONFLICT (call_sid, seq) DO UPDATE SET
            role = excluded.role, item_id = excluded.item_id, text = excluded.text,
-           heard_text = excluded.heard_text, interrupted = excluded.interrupted, at = excluded.at`,
-        [turn.callSid, turn.seq, turn.role, turn.itemId, turn.text, turn.heardText, turn.interrupted, turn.at],
+           heard_text = excluded.heard_text, interrupted = excluded.interrupted, at = excluded.at,
+           keys = excluded.keys, tool = excluded.tool`,
+        [
+          turn.callSid,
+          turn.seq,
+          turn.role,
+          turn.itemId,
+          turn.text,
+          turn.heardText,
+          turn.interrupted,
+          turn.at,
+          turn.keys ?? null,
+          turn.tool ? JSON.stringify(turn.tool) : null,
+        ],
       );
     });
   }
@@ -232,13 +259,13 @@ export class CallStore {
   async getCall(callSid: string): Promise<CallDetail | undefined> {
     const [call] = await this.#client.query<CallRow>(
       `SELECT call_sid, stream_sid, from_number, to_number, status, started_at, ended_at,
-         end_reason, language, usage, figures
+         end_reason, language, usage, figures, handoff
        FROM calls WHERE call_sid = $1`,
       [callSid],
     );
     if (call === undefined) return undefined;
     const turns = await this.#client.query<TurnRow>(
-      `SELECT call_sid, seq, role, item_id, text, heard_text, interrupted, at
+      `SELECT call_sid, seq, role, item_id, text, heard_text, interrupted, at, keys, tool
        FROM turns WHERE call_sid = $1 ORDER BY seq`,
       [callSid],
     );
@@ -261,6 +288,7 @@ export class CallStore {
       language: call.language,
       usage: call.usage,
       figures: call.figures,
+      handoff: call.handoff,
       turns: turns.map(toTurnRecord),
       summary: summaries.findLast((summary) => summary.kind === 'post-call') ?? null,
       inCallSummaries: summaries.filter((summary) => summary.kind === 'in-call'),
@@ -462,6 +490,8 @@ function toTurnRecord(row: TurnRow): TurnRecord {
     heardText: row.heard_text,
     interrupted: row.interrupted,
     at: row.at,
+    ...(row.keys !== null ? { keys: row.keys } : {}),
+    ...(row.tool !== null ? { tool: row.tool } : {}),
   };
 }
 

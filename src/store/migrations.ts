@@ -78,4 +78,18 @@ CREATE TABLE jobs (
 CREATE INDEX jobs_due_idx ON jobs (run_at, id) WHERE done_at IS NULL;
 `,
   },
+  {
+    version: 2,
+    name: 'tool turns, key presses and hand-offs',
+    sql: `
+ALTER TABLE turns DROP CONSTRAINT turns_role_check;
+ALTER TABLE turns ADD CONSTRAINT turns_role_check CHECK (role IN ('user', 'assistant', 'tool'));
+-- A tool turn's call: name, arguments, output, outcome, durationMs.
+ALTER TABLE turns ADD COLUMN tool jsonb;
+-- The digits of a caller turn that was key presses.
+ALTER TABLE turns ADD COLUMN keys text;
+-- A transfer to a person: reason and the whisper the person heard.
+ALTER TABLE calls ADD COLUMN handoff jsonb;
+`,
+  },
 ];

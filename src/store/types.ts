@@ -26,17 +26,36 @@ export interface CallEnding {
   figures?: Record<string, number | null>;
 }
 
+/** A function call the bot made during the call. */
+export interface ToolCallView {
+  name: string;
+  arguments: Record<string, unknown> | string;
+  output: string;
+  outcome: string;
+  durationMs: number;
+}
+
+/** A transfer to a person: why, and what they heard before the caller was connected. */
+export interface HandoffRecord {
+  reason: string;
+  whisper: string;
+}
+
 export interface TurnRecord {
   callSid: string;
   /** Position in the call, from 0; saving the same seq again replaces the turn. */
   seq: number;
-  role: 'user' | 'assistant';
+  role: 'user' | 'assistant' | 'tool';
   itemId: string;
   text: string;
   /** What the caller actually heard: `text` cut where they interrupted, or all of it. */
   heardText: string;
   interrupted: boolean;
   at: Date;
+  /** The digits, when the caller keyed them in rather than spoke. */
+  keys?: string | undefined;
+  /** Set on tool turns. */
+  tool?: ToolCallView | undefined;
 }
 
 export interface SummaryRecord {
@@ -78,6 +97,7 @@ export interface CallDetail extends Omit<CallListItem, 'summary'> {
   language: string | null;
   usage: TokenUsage | null;
   figures: Record<string, number | null> | null;
+  handoff: HandoffRecord | null;
   /** Ordered by seq. */
   turns: TurnRecord[];
   /** The latest post-call summary. */

@@ -8,4 +8,4 @@ export {
   mediaStreamUrl,
   publicBaseUrl,
 } from './signature.js';
-export { connectStreamTwiml, dialTwiml, hangupTwiml, unavailableTwiml } from './twiml.js';
+export { connectStreamTwiml, dialTwiml, hangupTwiml, unavailableTwiml, whisperTwiml } from './twiml.js';

@@ -23,10 +23,22 @@ export function connectStreamTwiml(options: ConnectStreamOptions): string {
   return response.toString();
 }
 
-/** Transfers the caller to a human at `number`. */
-export function dialTwiml(number: string, callerId?: string): string {
+/**
+ * Transfers the caller to a human at `number`. With `whisperUrl`, Twilio fetches that TwiML when the
+ * person answers and plays it to them alone before connecting the caller (a warm transfer).
+ */
+export function dialTwiml(number: string, options: { whisperUrl?: string } = {}): string {
   const response = new twilio.twiml.VoiceResponse();
-  response.dial(callerId ? { callerId } : {}, number);
+  const dial = response.dial();
+  if (options.whisperUrl) dial.number({ url: options.whisperUrl, method: 'POST' }, number);
+  else dial.number(number);
+  return response.toString();
+}
+
+/** What the person taking a transfer hears before the caller is connected. */
+export function whisperTwiml(text: string): string {
+  const response = new twilio.twiml.VoiceResponse();
+  response.say(text);
   return response.toString();
 }
 

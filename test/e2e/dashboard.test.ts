@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
@@ -7,13 +7,19 @@ import { callerClip } from '../../src/sim/assets.js';
 import { startOfflineStack, waitFor, type OfflineStack } from '../../src/sim/offline-stack.js';
 import { playScenario } from '../../src/sim/run-scenario.js';
 import { englishSupportCall, type Scenario } from '../../src/sim/scenarios.js';
+import { startExampleToolBackend, type ExampleToolBackend } from '../../src/sim/tool-backend.js';
+import type { ToolCallView } from '../../src/store/types.js';
 
 const CHROMIUM_PATH = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM_PATH);
 const OPERATOR_TOKEN = 'e2e-operator-token-0123456789';
 /** Greeting and one exchange: a whole call in about 15 s of real time. */
-const shortCall: Scenario = { ...englishSupportCall, turns: englishSupportCall.turns.slice(0, 1) };
+const shortCall = { ...englishSupportCall, turns: englishSupportCall.turns.slice(0, 1) } satisfies Scenario;
 const CALLER_LINE = callerClip(shortCall.turns[0]!.callerClip).transcript;
+/** The bot looks the order up before it answers; the example backend knows this order. */
+const ORDER_TOOL = shortCall.turns[0]?.tools?.[0] ?? fail('the English call no longer looks an order up');
+/** Greeting, the caller's line, the bot's tool call, its answer. */
+const CALL_ROLES = ['assistant', 'user', 'tool', 'assistant'];
 /** Generous: each wait covers a real-time stretch of a call (greeting ~3 s, an exchange ~8 s). */
 const WAIT_MS = 25_000;
 /** A test that lives through a whole real-time call, which stretches when the full suite loads the machine. */
@@ -30,6 +36,7 @@ describe.skipIf(!hasChromium)(
   hasChromium ? 'dashboard in Chromium' : `dashboard in Chromium (skipped: no Chromium at ${CHROMIUM_PATH}; apt-get install chromium)`,
   () => {
     let stack: OfflineStack;
+    let toolBackend: ExampleToolBackend;
     let profileDir: string;
     let context: BrowserContext;
     let page: Page;
@@ -42,9 +49,12 @@ describe.skipIf(!hasChromium)(
 
     beforeAll(async () => {
       profileDir = mkdtempSync(join(tmpdir(), 'callbridge-e2e-'));
+      toolBackend = await startExampleToolBackend();
+      const toolsFile = join(profileDir, 'tools.json');
+      writeFileSync(toolsFile, JSON.stringify({ tools: [orderToolEntry(toolBackend.url)] }));
       // Settled, not Promise.all: when one fails, the other is still assigned and closed by afterAll.
       const started = await Promise.allSettled([
-        startOfflineStack({ simulator: { scenario: shortCall }, env: { OPERATOR_TOKEN } }).then((value) => (stack = value)),
+        startOfflineStack({ simulator: { scenario: shortCall }, env: { OPERATOR_TOKEN, TOOLS_FILE: toolsFile } }).then((value) => (stack = value)),
         chromium.launchPersistentContext(profileDir, {
           executablePath: CHROMIUM_PATH,
           args: [
@@ -80,12 +90,33 @@ describe.skipIf(!hasChromium)(
     afterAll(async () => {
       await context?.close();
       await stack?.close();
+      await toolBackend?.close();
       if (profileDir) rmSync(profileDir, { recursive: true, force: true });
     });
 
     const row = (callSid: string): Locator => page.locator(`[data-testid="call-row"][data-call-sid="${callSid}"]`);
     const text = async (locator: Locator): Promise<string> => ((await locator.textContent()) ?? '').trim();
-    const turnCount = (): Promise<number> => page.locator('[data-testid="transcript"] [data-testid="turn"]').count();
+    const turns = (): Locator => page.locator('[data-testid="transcript"] [data-testid="turn"]');
+    const turnCount = (): Promise<number> => turns().count();
+    const turnRoles = (): Promise<string[]> => turns().evaluateAll((items) => items.map((item) => item.getAttribute('data-role') ?? ''));
+    /** Each turn's markup by its position in the call. */
+    const turnMarkup = (): Promise<Record<string, string>> =>
+      turns().evaluateAll((items) => Object.fromEntries(items.map((item) => [item.getAttribute('data-seq') ?? '', item.outerHTML])));
+    /** The value of a row of the call's facts, by its label. */
+    const fact = (label: string): Promise<string> =>
+      text(page.locator('[data-testid="call-facts"] dt', { hasText: label }).locator('xpath=following-sibling::dd[1]'));
+    const toolTurn = (name: string): Locator => page.locator(`[data-testid="transcript"] [data-testid="turn"][data-role="tool"][data-tool="${name}"]`);
+
+    /** The lookup the bot makes in every simulated call, answered by the example backend. */
+    async function expectOrderLookup(): Promise<void> {
+      const turn = toolTurn(ORDER_TOOL.name);
+      expect(await text(turn.locator('[data-testid="tool-name"]'))).toBe(ORDER_TOOL.name);
+      expect(await turn.getAttribute('data-outcome')).toBe('ok');
+      expect(await text(turn.locator('[data-testid="tool-outcome"]'))).toBe('ok');
+      expect(await text(turn.locator('[data-testid="tool-arguments"]'))).toBe('{"orderId": "4572"}');
+      expect(await text(turn.locator('[data-testid="tool-output"]'))).toMatch(/^\{"orderId": "4572", "status": "shipped", .*\}$/);
+      expect(await text(turn.locator('[data-testid="tool-duration"]'))).toMatch(/ ms$/);
+    }
 
     it('signs in through the page, after showing an error for a wrong token', async () => {
       await page.goto(stack.server.url);
@@ -123,6 +154,12 @@ describe.skipIf(!hasChromium)(
       expect(await turnCount()).toBe(stored!.turns.length);
       const callerTurn = page.locator('[data-testid="turn"][data-role="user"] [data-testid="turn-text"]');
       expect(await text(callerTurn)).toBe(CALLER_LINE);
+      expect(stored!.turns.map((turn) => turn.role)).toEqual(CALL_ROLES);
+      expect(await turnRoles()).toEqual(CALL_ROLES);
+      await expectOrderLookup();
+      expect(await text(page.locator('[data-testid="call-facts"] [data-testid="end-reason"]'))).toBe(stored!.endReason);
+      expect(await fact('Tool calls')).toBe('1');
+      expect(await page.locator('[data-testid="handoff"]').isHidden()).toBe(true);
     }, CALL_TEST_TIMEOUT_MS);
 
     it('follows a live call: it appears, its transcript grows, it ends and gets its summary', async () => {
@@ -146,8 +183,12 @@ describe.skipIf(!hasChromium)(
       await page
         .locator('[data-testid="turn"][data-role="user"] [data-testid="turn-text"]', { hasText: CALLER_LINE })
         .waitFor({ timeout: WAIT_MS });
-      // Greeting, the caller's line and the answer.
-      await page.locator('[data-testid="transcript"] [data-testid="turn"]').nth(2).waitFor({ timeout: WAIT_MS });
+      // The tool call shows as the live feed brings it, between the caller's line and the answer.
+      await turns().nth(CALL_ROLES.length - 1).waitFor({ timeout: WAIT_MS });
+      expect(await page.locator('[data-testid="detail-status"]').getAttribute('data-status')).toBe('in-progress');
+      expect(await turnRoles()).toEqual(CALL_ROLES);
+      await expectOrderLookup();
+      const liveTurns = await turnMarkup();
       expect(await turnCount()).toBeGreaterThan(turnsAtStart);
       expect(await text(row(caller.callSid).locator('[data-testid="duration"]'))).not.toBe(firstDuration);
 
@@ -162,7 +203,52 @@ describe.skipIf(!hasChromium)(
       expect(await turnCount()).toBe(stored!.turns.length);
       page.off('load', onLoad);
       expect(documentLoads).toBe(0);
+
+      // Read back from the store, every turn looks as the live feed showed it.
+      await page.reload();
+      await toolTurn(ORDER_TOOL.name).waitFor();
+      expect(await turnMarkup()).toEqual(liveTurns);
     }, CALL_TEST_TIMEOUT_MS);
+
+    it('shows key presses, failed and long tool results, and a hand-off to a person', async () => {
+      const seeded = await seedHandoffCall(stack);
+      await page.goto(`${stack.server.url}/#call=${seeded.callSid}`);
+      await page.locator('[data-testid="handoff"]').waitFor();
+
+      expect(await turnRoles()).toEqual(['assistant', 'user', 'tool', 'tool', 'assistant', 'tool']);
+      const keysTurn = page.locator('[data-testid="turn"][data-role="user"]');
+      expect(await keysTurn.getAttribute('data-keys')).toBe('4572#');
+      expect(await text(keysTurn.locator('[data-testid="turn-keys"]'))).toBe('keys 4572#');
+
+      const rejected = toolTurn('lookup_order');
+      expect(await rejected.getAttribute('data-outcome')).toBe('invalid_arguments');
+      expect(await rejected.getAttribute('class')).toContain('failed');
+      expect(await text(rejected.locator('[data-testid="tool-outcome"]'))).toBe('invalid arguments');
+      // Arguments that are not JSON are shown as the model sent them.
+      expect(await text(rejected.locator('[data-testid="tool-arguments"]'))).toBe(seeded.badArguments);
+      expect(await text(rejected.locator('[data-testid="tool-output"]'))).toBe('{"error": "arguments are not valid JSON"}');
+      expect(await text(rejected.locator('[data-testid="tool-duration"]'))).toBe('<1 ms');
+
+      const history = toolTurn('order_history');
+      expect(await history.getAttribute('data-outcome')).toBe('ok');
+      const preview = history.locator('[data-testid="tool-output"]');
+      expect(await preview.getAttribute('data-truncated')).toBe('true');
+      expect(await text(preview)).toMatch(/^\{"orders": \[\{"orderId": "1000", .*…$/);
+      const full = history.locator('[data-testid="tool-output-full"]');
+      expect(await full.locator('pre').isVisible()).toBe(false);
+      await full.locator('summary').click();
+      expect(await full.locator('pre').textContent()).toBe(JSON.stringify(JSON.parse(seeded.longOutput), null, 2));
+      expect(await text(history.locator('[data-testid="tool-duration"]'))).toMatch(/^1[,.\s\u202f]?234 ms$/);
+
+      expect(await text(page.locator('[data-testid="handoff-reason"]'))).toBe(seeded.handoff.reason);
+      const whisper = page.locator('[data-testid="handoff-whisper"]');
+      expect(await whisper.textContent()).toBe(seeded.handoff.whisper);
+      // Markup in call data stays text.
+      expect(await whisper.locator('*').count()).toBe(0);
+      expect(await text(page.locator('[data-testid="call-facts"] [data-testid="end-reason"]'))).toBe('transferred to a human');
+      expect(await fact('Tool calls')).toBe('3');
+      expect(pageProblems).toEqual([]);
+    });
 
     it('goes back to the sign-in screen when the API answers 401', async () => {
       // The session cookie is gone (expired, or the token was rotated): the next request is refused.
@@ -188,3 +274,54 @@ describe.skipIf(!hasChromium)(
     });
   },
 );
+
+/** The one tool of the test's TOOLS_FILE, served by the example backend. */
+function orderToolEntry(backendUrl: string) {
+  return {
+    name: ORDER_TOOL.name,
+    description: "Look up an order's status by its order number",
+    parameters: { type: 'object', properties: { orderId: { type: 'string' } }, required: ['orderId'], additionalProperties: false },
+    url: `${backendUrl}/tools/${ORDER_TOOL.name}`,
+  };
+}
+
+/**
+ * A finished call written straight to the store, as a real one would be: the caller keys in an
+ * order number, a lookup is refused, a long result comes back, and the bot transfers the caller.
+ */
+async function seedHandoffCall(stack: OfflineStack) {
+  const { store } = stack.server;
+  const callSid = `CA${'e2e0'.repeat(8)}`;
+  const startedAt = new Date(Date.now() - 60_000);
+  const at = (seconds: number) => new Date(startedAt.getTime() + seconds * 1000);
+  const badArguments = '{"orderId": 4572';
+  const longOutput = JSON.stringify({
+    orders: Array.from({ length: 12 }, (_, index) => ({ orderId: String(1000 + index), status: 'delivered', total: 19.99 + index })),
+  });
+  const handoff = {
+    reason: 'refund request',
+    whisper: 'Caller <b>Ana</b> wants a refund for order 4572, which arrived damaged.',
+  };
+  await store.createCall({ callSid, from: '+14155550177', to: '+15005550006', startedAt, instanceId: 'e2e-seed' });
+  const turn = (seq: number, role: 'user' | 'assistant' | 'tool', text: string, extra: { keys?: string; tool?: ToolCallView } = {}) =>
+    store.saveTurn({ callSid, seq, role, itemId: `item_seed_${seq}`, text, heardText: text, interrupted: false, at: at(seq), ...extra });
+  await turn(1, 'assistant', 'Hello, thanks for calling Acme support. How can I help you today?');
+  await turn(2, 'user', '(pressed 4572#)', { keys: '4572#' });
+  await turn(3, 'tool', `lookup_order(${badArguments})`, {
+    tool: { name: 'lookup_order', arguments: badArguments, output: '{"error":"arguments are not valid JSON"}', outcome: 'invalid_arguments', durationMs: 0.4 },
+  });
+  await turn(4, 'tool', 'order_history({})', {
+    tool: { name: 'order_history', arguments: {}, output: longOutput, outcome: 'ok', durationMs: 1234.4 },
+  });
+  await turn(5, 'assistant', 'Let me put you through to a colleague who can help with the refund.');
+  await turn(6, 'tool', 'transfer_to_human({"reason":"refund request"})', {
+    tool: { name: 'transfer_to_human', arguments: { reason: 'refund request' }, output: '{"ok":true}', outcome: 'ok', durationMs: 2 },
+  });
+  await store.setHandoff(callSid, handoff);
+  await store.endCall(callSid, { status: 'completed', endedAt: at(30), endReason: 'transferred to a human', figures: { toolCalls: 3 } });
+  return { callSid, badArguments, longOutput, handoff };
+}
+
+function fail(message: string): never {
+  throw new Error(message);
+}

@@ -12,10 +12,12 @@ const README_SCENARIOS = [
 
 /** What each scenario must show beyond the common lines, so a scenario that silently changes fails here. */
 const EXPECTED_LINES: Record<string, RegExp[]> = {
-  english: [/call ended/],
+  english: [/tool {4}lookup_order\(\{"orderId":"4572"\}\) -> ok in \d+ ms: \{"orderId":"4572","status":"shipped"/, /call ended/],
   'barge-in': [/caller talked over the bot: playback cleared/, /bot {5}\(cut off: the caller heard "[^"]+", not "[^"]+"\)/, /call ended/],
   french: [/language: French/, /call ended/],
-  handoff: [/handing the caller to a human/, /Twilio dials \+14155550199/],
+  handoff: [/handing the caller to a human/, /the person who answers hears first: "Incoming transfer/, /Twilio dials \+14155550199/],
+  keys: [/caller {2}\(pressed 4572#\)/, /bot {5}Sure\. Order four five seven two/, /call ended/],
+  'bot-hangs-up': [/tool {4}end_call\(/, /stored as completed: the bot ended the call: caller said goodbye/],
 };
 
 function runAsAUserDoes(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -41,7 +43,7 @@ function runAsAUserDoes(args: string[]): Promise<{ code: number | null; stdout: 
 /** `npm run demo` is the first thing a new developer runs: every documented scenario must end and exit 0. */
 describe('npm run demo, as the README documents it', () => {
   it('documents the scenarios this test knows what to expect of', () => {
-    expect(README_SCENARIOS).toEqual(expect.arrayContaining(['english', 'barge-in', 'french', 'handoff']));
+    expect(README_SCENARIOS).toEqual(expect.arrayContaining(['english', 'barge-in', 'french', 'handoff', 'keys', 'bot-hangs-up']));
     for (const scenario of README_SCENARIOS) expect(EXPECTED_LINES[scenario], scenario).toBeDefined();
   });
 

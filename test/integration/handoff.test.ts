@@ -19,7 +19,7 @@ describe('hand-off to a human', () => {
 
       const sim = harness.simulator.sessions[0]!;
       const update = sim.received[0]!.event as unknown as { session: { tools: { name: string }[] } };
-      expect(update.session.tools.map((tool) => tool.name)).toEqual(['transfer_to_human']);
+      expect(update.session.tools.map((tool) => tool.name)).toEqual(['check_business_hours', 'end_call', 'transfer_to_human']);
       // The tool's output, then a new response: the bot tells the caller before the transfer.
       const created = sim.receivedOf('conversation.item.create')[0]!.event as unknown as { item: { type: string; output: string } };
       expect(created.item.type).toBe('function_call_output');
@@ -27,10 +27,14 @@ describe('hand-off to a human', () => {
       expect(sim.responses.map((response) => response.reply)).toEqual(['greeting-en', 'tool:transfer_to_human', 'handoff-en']);
       // The announcement was heard in full before the stream closed.
       expect(caller.botTurns.at(-1)!.playedMs).toBeGreaterThan(4000);
-      expect(caller.continuation).toEqual({ dial: HUMAN, hangup: false });
+      // A warm transfer: the person who answers first hears why the caller is coming.
+      expect(caller.continuation).toEqual({ dial: HUMAN, whisper: expect.stringContaining('Reason: refund request'), hangup: false });
       expect(session.isEnded).toBe(true);
       await waitFor(async () => (await harness.server.store.getCall(caller.callSid))?.status === 'completed', 'the record');
-      expect(await harness.server.store.getCall(caller.callSid)).toMatchObject({ endReason: 'transferred to a human' });
+      expect(await harness.server.store.getCall(caller.callSid)).toMatchObject({
+        endReason: 'transferred to a human',
+        handoff: { reason: 'refund request', whisper: caller.continuation!.whisper },
+      });
     } finally {
       await harness.close();
     }

@@ -1,10 +1,10 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signWebhook } from '../../src/jobs/summary-webhook.js';
 import { callerClip, voiceClip } from '../../src/sim/assets.js';
 import { playScenario } from '../../src/sim/run-scenario.js';
 import { englishSupportCall, type Scenario } from '../../src/sim/scenarios.js';
+import { signPayload } from '../../src/tools/signing.js';
 import { startHarness, waitFor, type Harness } from '../support/harness.js';
 
 const TOKEN = 'operator-token-0123456789';
@@ -155,7 +155,7 @@ describe('operator API', () => {
     const [delivery] = deliveries;
     const signature = String(delivery!.headers['x-callbridge-signature']);
     const timestamp = Number(/^t=(\d+),/.exec(signature)?.[1]);
-    expect(signature).toBe(signWebhook(WEBHOOK_SECRET, delivery!.body, timestamp));
+    expect(signature).toBe(signPayload(WEBHOOK_SECRET, delivery!.body, timestamp));
     expect(Math.abs(Date.now() / 1000 - timestamp)).toBeLessThan(120);
     expect(JSON.parse(delivery!.body)).toMatchObject({
       event: 'call.summary',

@@ -3,11 +3,12 @@ import type { CallSession } from '../../src/call/call-session.js';
 import { callerClip } from '../../src/sim/assets.js';
 import { continuingAcrossSessions, englishSupportCall } from '../../src/sim/scenarios.js';
 import { startHarness, waitFor } from '../support/harness.js';
+import { withoutTools } from '../support/scenarios.js';
 
 describe('Realtime session continuity', () => {
   it('survives a dropped model socket: a new session is configured, seeded, and the call goes on', async () => {
     const harness = await startHarness({
-      simulator: { scenario: continuingAcrossSessions(englishSupportCall) },
+      simulator: { scenario: continuingAcrossSessions(withoutTools(englishSupportCall)) },
       env: { SUMMARY_TRIGGER_TOKENS: '200', SUMMARY_KEEP_TURNS: '2' },
     });
     try {

@@ -16,7 +16,6 @@ describe('robustness', () => {
     caller.sendRaw(JSON.stringify([1, 2, 3]));
     caller.sendRaw(JSON.stringify({ event: 'something-new', detail: 1 }));
     caller.sendRaw(JSON.stringify({ event: 'mark', sequenceNumber: '9', streamSid: caller.streamSid, mark: { name: 'not-ours' } }));
-    caller.sendDtmf('5');
 
     await caller.say(callerClip('en-change-address').mulaw);
     await caller.waitForBotReply(2);

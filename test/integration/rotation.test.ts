@@ -26,7 +26,7 @@ describe('Realtime session continuity', () => {
       ]);
       await caller.say(callerClip('en-order-status').mulaw);
       await caller.waitForBotReply(2);
-      expect(second!.responses.map((response) => response.reply)).toEqual(['order-en']);
+      expect(second!.responses.map((response) => response.reply)).toEqual(['tool:lookup_order', 'order-en']);
     } finally {
       await harness.close();
     }

@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 
@@ -26,5 +29,35 @@ describe('npm start without keys', () => {
       expect(error?.stderr).toContain(line);
     }
     expect(error?.stderr).toContain('npm run demo');
+  });
+});
+
+describe('npm start with a bad TOOLS_FILE', () => {
+  it('exits non-zero and names the tool and the field', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'callbridge-bad-tools-'));
+    try {
+      const toolsFile = join(dir, 'tools.json');
+      writeFileSync(
+        toolsFile,
+        JSON.stringify({ tools: [{ name: 'lookup_order', description: 'Look up an order', parameters: { type: 'object' }, url: 'ftp://orders' }] }),
+      );
+      const env: Record<string, string> = {
+        PATH: process.env['PATH'] ?? '',
+        HOME: process.env['HOME'] ?? '',
+        OPENAI_API_KEY: 'sk-test',
+        TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`,
+        TWILIO_AUTH_TOKEN: 'token',
+        TOOLS_FILE: toolsFile,
+      };
+      const error = await run(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env }).then(
+        () => undefined,
+        (caught: { code: number; stderr: string }) => caught,
+      );
+      expect(error?.code).toBe(1);
+      expect(error?.stderr).toContain('callbridge cannot start');
+      expect(error?.stderr).toMatch(/tool "lookup_order": url: .*http/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -3,9 +3,10 @@ import type { CallSession } from '../../src/call/call-session.js';
 import { playScenario } from '../../src/sim/run-scenario.js';
 import { englishSupportCall, frenchCall, type Scenario } from '../../src/sim/scenarios.js';
 import { startHarness, waitFor, type Harness } from '../support/harness.js';
+import { withoutTools } from '../support/scenarios.js';
 
-/** Greeting and two exchanges: the usage passes 300 tokens once, after the second answer. */
-const twoExchanges: Scenario = { ...englishSupportCall, turns: englishSupportCall.turns.slice(0, 2) };
+/** Greeting and two exchanges without tools: the usage passes 300 tokens once, after the second answer. */
+const twoExchanges: Scenario = withoutTools({ ...englishSupportCall, turns: englishSupportCall.turns.slice(0, 2) });
 const SUMMARIZER_DELAY_MS = 2000;
 
 describe('in-call summarization', () => {

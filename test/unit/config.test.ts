@@ -40,6 +40,7 @@ describe('loadConfig defaults', () => {
       },
       twilio: { accountSid: ACCOUNT_SID, authToken: REQUIRED.TWILIO_AUTH_TOKEN },
       bot: { instructions: DEFAULT_INSTRUCTIONS, greeting: DEFAULT_GREETING, handoffNumber: undefined },
+      tools: { file: undefined, secret: undefined },
       turnDetection: { type: 'server_vad', threshold: 0.5, prefixPaddingMs: 300, silenceDurationMs: 500 },
       noiseReduction: undefined,
       realtimeSession: { maxDurationMs: 55 * 60_000, reconnectAttempts: 5 },

@@ -71,6 +71,8 @@ interface ActiveResponse {
 }
 
 const MAX_ITEM_ID_LENGTH = 32;
+/** callbridge's ids for history it seeds into a new session: those user turns were answered in the old one. */
+const SEEDED_ITEM_PREFIX = 'cb_';
 const AUDIO_TOKENS_PER_SECOND = 10;
 
 const contentPartSchema = z.looseObject({ type: z.string(), text: z.string().optional() });
@@ -130,7 +132,12 @@ export class SimSession {
   readonly deltasSent: { atMs: number; responseId: string; ms: number }[] = [];
   /** When each speech_started was sent. */
   readonly speechStartsAtMs: number[] = [];
-  /** Every response started: when it was created and finished, and which clip it spoke. */
+  /** When each function call's arguments were complete (response.function_call_arguments.done sent), by call_id. */
+  readonly functionCallsDoneAtMs = new Map<string, number>();
+  /**
+   * Every response started: when it was created and finished, and which clip it spoke
+   * (`tool:lookup_order+end_call` for a response of function calls).
+   */
   readonly responses: { id: string; createdAtMs: number; doneAtMs?: number; status?: string; reply: string }[] = [];
   readonly #socket: WebSocket;
   readonly #script: ScriptCursor;
@@ -143,7 +150,12 @@ export class SimSession {
   #speechStartMs = 0;
   #active: ActiveResponse | undefined;
   #pendingReply: string | undefined;
-  #pendingTool: ScriptedTool | undefined;
+  #pendingTools: ScriptedTool[] = [];
+  /**
+   * A user text message the client created since the last response and the last committed audio turn:
+   * the next response answers it as the script's next turn (callbridge sends key presses this way).
+   */
+  #unansweredText = false;
   #greeted = false;
   #audioSent = false;
   #closed = false;
@@ -338,9 +350,7 @@ export class SimSession {
     this.#uncommittedMs = 0;
     this.#speechItemId = undefined;
     this.items.push(item);
-    const turn = this.#script.nextUserTurn();
-    this.#pendingReply = turn.reply;
-    this.#pendingTool = turn.tool;
+    const turn = this.#advanceScript();
     this.#emit({ type: 'input_audio_buffer.committed', previous_item_id: previous, item_id: itemId });
     this.#emit({ type: 'conversation.item.added', previous_item_id: previous, item: wireItem(item) });
     this.#emit({ type: 'conversation.item.done', previous_item_id: previous, item: wireItem(item) });
@@ -407,9 +417,21 @@ export class SimSession {
       ...(input.output ? { output: input.output } : {}),
     };
     this.items.splice(index, 0, item);
+    if (item.role === 'user' && !item.id.startsWith(SEEDED_ITEM_PREFIX) && item.content.some((part) => part.type === 'input_text')) {
+      this.#unansweredText = true;
+    }
     const previous = index === 0 ? null : this.items[index - 1]!.id;
     this.#emit({ type: 'conversation.item.added', previous_item_id: previous, item: wireItem(item) });
     this.#emit({ type: 'conversation.item.done', previous_item_id: previous, item: wireItem(item) });
+  }
+
+  /** The next scripted user turn becomes what the following responses answer. */
+  #advanceScript(): ReturnType<ScriptCursor['nextUserTurn']> {
+    const turn = this.#script.nextUserTurn();
+    this.#pendingReply = turn.reply;
+    this.#pendingTools = turn.tools;
+    this.#unansweredText = false;
+    return turn;
   }
 
   #truncate(itemId: string, contentIndex: number, audioEndMs: number, eventId: string | undefined): void {
@@ -452,9 +474,10 @@ export class SimSession {
       );
       return;
     }
-    if (this.#pendingTool) {
-      this.#callTool(this.#pendingTool);
-      this.#pendingTool = undefined;
+    if (this.#unansweredText) this.#advanceScript();
+    if (this.#pendingTools.length > 0) {
+      this.#callTools(this.#pendingTools);
+      this.#pendingTools = [];
       return;
     }
     const replyId = this.#pendingReply ?? (this.#greeted ? this.#script.scenario.fallbackReply : this.#script.scenario.greeting);
@@ -503,9 +526,30 @@ export class SimSession {
     response.timers.push(this.#later(endMs, () => this.#finishResponse('completed', null)));
   }
 
-  /** A response that is a function call: no audio; the scripted reply waits for the tool's output. */
-  #callTool(tool: ScriptedTool): void {
+  /** A response of function calls, one output item each: no audio; the scripted reply waits for their outputs. */
+  #callTools(tools: ScriptedTool[]): void {
     const responseId = newId('resp');
+    this.responses.push({ id: responseId, createdAtMs: this.#now(), reply: `tool:${tools.map((tool) => tool.name).join('+')}` });
+    this.#emit({ type: 'response.created', response: { object: 'realtime.response', id: responseId, status: 'in_progress', output: [] } });
+    this.#later(this.#timing.firstDeltaMs, () => {
+      const items = tools.map((tool, outputIndex) => this.#emitFunctionCall(responseId, outputIndex, tool));
+      const record = this.responses.find((entry) => entry.id === responseId);
+      if (record) Object.assign(record, { doneAtMs: this.#now(), status: 'completed' });
+      this.#emit({
+        type: 'response.done',
+        response: {
+          object: 'realtime.response',
+          id: responseId,
+          status: 'completed',
+          status_details: null,
+          output: items.map(wireItem),
+          usage: this.#usage(items),
+        },
+      });
+    });
+  }
+
+  #emitFunctionCall(responseId: string, outputIndex: number, tool: ScriptedTool): SimItem {
     const item: SimItem = {
       id: newId('item'),
       type: 'function_call',
@@ -517,27 +561,18 @@ export class SimSession {
       audioMs: 0,
     };
     const args = JSON.stringify(tool.arguments);
-    this.responses.push({ id: responseId, createdAtMs: this.#now(), reply: `tool:${tool.name}` });
-    this.#emit({ type: 'response.created', response: { object: 'realtime.response', id: responseId, status: 'in_progress', output: [] } });
-    this.#later(this.#timing.firstDeltaMs, () => {
-      const previous = this.items[this.items.length - 1]?.id ?? null;
-      this.items.push(item);
-      const base = { response_id: responseId, item_id: item.id, output_index: 0 };
-      this.#emit({ type: 'response.output_item.added', response_id: responseId, output_index: 0, item: wireItem(item) });
-      this.#emit({ type: 'conversation.item.added', previous_item_id: previous, item: wireItem(item) });
-      this.#emit({ type: 'response.function_call_arguments.delta', ...base, call_id: item.call_id, delta: args });
-      item.arguments = args;
-      item.status = 'completed';
-      this.#emit({ type: 'response.function_call_arguments.done', ...base, call_id: item.call_id, name: tool.name, arguments: args });
-      this.#emit({ type: 'response.output_item.done', response_id: responseId, output_index: 0, item: wireItem(item) });
-      this.#emit({ type: 'conversation.item.done', item: wireItem(item) });
-      const record = this.responses.find((entry) => entry.id === responseId);
-      if (record) Object.assign(record, { doneAtMs: this.#now(), status: 'completed' });
-      this.#emit({
-        type: 'response.done',
-        response: { object: 'realtime.response', id: responseId, status: 'completed', status_details: null, output: [wireItem(item)], usage: this.#usage(item, false) },
-      });
-    });
+    const previous = this.items[this.items.length - 1]?.id ?? null;
+    this.items.push(item);
+    const base = { response_id: responseId, item_id: item.id, output_index: outputIndex };
+    this.#emit({ type: 'response.output_item.added', response_id: responseId, output_index: outputIndex, item: wireItem(item) });
+    this.#emit({ type: 'conversation.item.added', previous_item_id: previous, item: wireItem(item) });
+    this.#emit({ type: 'response.function_call_arguments.delta', ...base, call_id: item.call_id, delta: args });
+    item.arguments = args;
+    item.status = 'completed';
+    this.#emit({ type: 'response.function_call_arguments.done', ...base, call_id: item.call_id, name: tool.name, arguments: args });
+    this.#emit({ type: 'response.output_item.done', response_id: responseId, output_index: outputIndex, item: wireItem(item) });
+    this.#emit({ type: 'conversation.item.done', item: wireItem(item) });
+    return item;
   }
 
   #sendDelta(response: ActiveResponse, samplesPerDelta: number): void {
@@ -587,24 +622,24 @@ export class SimSession {
         status,
         status_details: status === 'completed' ? null : { type: 'cancelled', reason },
         output: started ? [wireItem(item)] : [],
-        usage: this.#usage(item, started),
+        usage: this.#usage(started ? [item] : []),
       },
     });
   }
 
   /** Token accounting that grows with the context like the real service's: every response re-reads it. */
-  #usage(output: SimItem, started: boolean) {
+  #usage(outputs: readonly SimItem[]) {
     const textTokens = (text: string) => Math.ceil(text.length / 4);
     const audioTokens = (ms: number) => Math.ceil((ms / 1000) * AUDIO_TOKENS_PER_SECOND);
     let inputText = textTokens(String(this.#config['instructions'] ?? ''));
     let inputAudio = 0;
     for (const item of this.items) {
-      if (item === output) continue;
+      if (outputs.includes(item)) continue;
       if (item.audioMs > 0) inputAudio += audioTokens(item.audioMs);
       else inputText += textTokens(itemPlainText(item));
     }
-    const outputAudio = started ? audioTokens(output.audioMs) : 0;
-    const outputText = started ? textTokens(output.content[0]?.transcript ?? '') : 0;
+    const outputAudio = outputs.reduce((sum, item) => sum + audioTokens(item.audioMs), 0);
+    const outputText = outputs.reduce((sum, item) => sum + textTokens(item.content[0]?.transcript ?? ''), 0);
     const input = inputText + inputAudio;
     const outputTokens = outputAudio + outputText;
     return {
@@ -627,6 +662,7 @@ export class SimSession {
   #emit(event: Record<string, unknown> & { type: string }): void {
     if (this.#closed || this.#socket.readyState !== this.#socket.OPEN) return;
     this.#socket.send(JSON.stringify({ event_id: newId('event'), ...event }));
+    if (event.type === 'response.function_call_arguments.done') this.functionCallsDoneAtMs.set(String(event['call_id']), this.#now());
   }
 
   #later(delayMs: number, action: () => void): NodeJS.Timeout {

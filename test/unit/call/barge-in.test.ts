@@ -71,7 +71,7 @@ describe('BargeInController', () => {
     bargeIn.onResponseDone('resp_1');
     tracker.onMark(mark, 800);
 
-    expect(bargeIn.onSpeechStarted(2000)).toEqual({ commands: [], interrupted: [] });
+    expect(bargeIn.onSpeechStarted(2000)).toEqual({ commands: [], interrupted: [], settled: [] });
     expect(bargeIn.botIsSpeaking).toBe(false);
   });
 
@@ -132,7 +132,7 @@ describe('BargeInController', () => {
     deliver(bargeIn, tracker, 'resp_1', 'item_1', 2000, 0);
 
     expect(bargeIn.onSpeechStarted(700).commands).toHaveLength(3);
-    expect(bargeIn.onSpeechStarted(900)).toEqual({ commands: [], interrupted: [] });
+    expect(bargeIn.onSpeechStarted(900)).toEqual({ commands: [], interrupted: [], settled: [] });
 
     // A new reply can itself be interrupted.
     bargeIn.onResponseDone('resp_1');
@@ -156,5 +156,33 @@ describe('BargeInController', () => {
     tracker.onMark(mark, 500);
     expect(bargeIn.forgetResponse('resp_1')).toBe(true);
     expect(bargeIn.receivedMs('item_1')).toBe(0);
+  });
+
+  it('settles an interruption when its response finishes: what was heard of the total, and which turns complete', () => {
+    const { tracker, bargeIn } = setup();
+    bargeIn.onResponseCreated('resp_1');
+    bargeIn.onMessageItemAdded('resp_1', 'item_1');
+    const marks = [0, 1, 2].map(() => deliver(bargeIn, tracker, 'resp_1', 'item_1', 500, 0)!);
+    tracker.onMark(marks[0]!, 500);
+
+    const speech = bargeIn.onSpeechStarted(600);
+    expect(speech.settled).toEqual([]);
+    deliver(bargeIn, tracker, 'resp_1', 'item_1', 500, 650);
+
+    const done = bargeIn.onResponseDone('resp_1');
+    expect(done.settled).toEqual([{ itemId: 'item_1', heardMs: 600, totalMs: 2000 }]);
+    expect(done.completedItemIds).toEqual(['item_1']);
+  });
+
+  it('settles at once an interrupted item whose response had already finished generating', () => {
+    const { tracker, bargeIn } = setup();
+    bargeIn.onResponseCreated('resp_1');
+    bargeIn.onMessageItemAdded('resp_1', 'item_1');
+    deliver(bargeIn, tracker, 'resp_1', 'item_1', 1000, 0);
+    bargeIn.onAudioDone('item_1');
+    expect(bargeIn.onResponseDone('resp_1').settled).toEqual([]);
+
+    const speech = bargeIn.onSpeechStarted(400);
+    expect(speech.settled).toEqual([{ itemId: 'item_1', heardMs: 400, totalMs: 1000 }]);
   });
 });

@@ -1,6 +1,6 @@
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
-import { connectStreamTwiml, dialTwiml, hangupTwiml, unavailableTwiml } from '../../../src/telephony/twiml.js';
+import { connectStreamTwiml, dialTwiml, hangupTwiml, unavailableTwiml, whisperTwiml } from '../../../src/telephony/twiml.js';
 
 const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>';
 const STREAM_URL = 'wss://example.com/twilio/media';
@@ -96,13 +96,19 @@ describe('connectStreamTwiml', () => {
 });
 
 describe('other TwiML', () => {
-  it('dialTwiml dials the number without a callerId by default', () => {
-    expect(dialTwiml('+14155550100')).toBe(`${XML_DECLARATION}<Response><Dial>+14155550100</Dial></Response>`);
+  it('dialTwiml dials the number (a blind transfer without a whisper)', () => {
+    expect(dialTwiml('+14155550100')).toBe(`${XML_DECLARATION}<Response><Dial><Number>+14155550100</Number></Dial></Response>`);
   });
 
-  it('dialTwiml sets callerId when given', () => {
-    expect(dialTwiml('+14155550100', '+14155550199')).toBe(
-      `${XML_DECLARATION}<Response><Dial callerId="+14155550199">+14155550100</Dial></Response>`,
+  it('dialTwiml has the person who answers fetch the whisper first (a warm transfer)', () => {
+    expect(dialTwiml('+14155550100', { whisperUrl: 'https://h/twilio/voice/whisper?callSid=CA1&x=1' })).toBe(
+      `${XML_DECLARATION}<Response><Dial><Number url="https://h/twilio/voice/whisper?callSid=CA1&amp;x=1" method="POST">+14155550100</Number></Dial></Response>`,
+    );
+  });
+
+  it('whisperTwiml says the brief', () => {
+    expect(whisperTwiml('Caller wants a refund & a call back')).toBe(
+      `${XML_DECLARATION}<Response><Say>Caller wants a refund &amp; a call back</Say></Response>`,
     );
   });
 

@@ -1,0 +1,32 @@
+import type { Metrics } from '../metrics.js';
+import type { CallRegistry } from './call-registry.js';
+import type { CallSession } from './call-session.js';
+
+/**
+ * Metrics as an observer of call events, the way CallRecorder observes them for the store: the call
+ * itself knows nothing of Prometheus.
+ */
+export function observeCallMetrics(registry: CallRegistry, metrics: Metrics): void {
+  registry.on('call', (call) => observe(call, metrics));
+}
+
+function observe(call: CallSession, metrics: Metrics): void {
+  metrics.callsActive.inc();
+  call.on('bridged', ({ direction, seconds }) => metrics.bridgeLatencySeconds.observe({ direction }, seconds));
+  call.on('firstAudio', ({ ms }) => metrics.firstAudioSeconds.observe(ms / 1000));
+  call.on('bargeIn', () => metrics.bargeIns.inc());
+  call.on('reconnected', () => metrics.realtimeReconnects.inc());
+  call.on('droppedAudio', ({ reason, ms }) => metrics.droppedAudioMs.inc({ reason }, ms));
+  call.on('modelRejected', () => metrics.rejectedFrames.inc({ source: 'realtime', kind: 'malformed' }));
+  call.on('modelError', ({ code }) => metrics.realtimeErrors.inc({ code }));
+  call.on('toolCall', ({ name, outcome, durationMs }) => {
+    // A name the model made up would be a new series each time: only tools that exist get their own label.
+    const tool = outcome === 'unknown_tool' ? 'unknown' : name;
+    metrics.toolCalls.inc({ tool, outcome });
+    metrics.toolCallSeconds.observe({ tool }, durationMs / 1000);
+  });
+  call.once('ended', (end) => {
+    metrics.callsActive.dec();
+    metrics.callsTotal.inc({ status: end.status });
+  });
+}

@@ -1,0 +1,318 @@
+import { EventEmitter } from 'node:events';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { loadResamplerEngine, type ResamplerEngine } from '../../../src/audio/resampler.js';
+import { CallSession, type CallEnd } from '../../../src/call/call-session.js';
+import type { ModelLink, ReadyInfo } from '../../../src/call/model-link.js';
+import type { Summarizer } from '../../../src/conversation/summarizer.js';
+import { silentLogger } from '../../../src/log.js';
+import type { RealtimeClientEvent } from '../../../src/realtime/client-events.js';
+import { parseServerEvent, type RealtimeServerEvent } from '../../../src/realtime/server-events.js';
+import type { StreamStart, TwilioMediaStream } from '../../../src/telephony/media-stream.js';
+import { ToolRegistry } from '../../../src/tools/registry.js';
+import { ToolError, type Tool } from '../../../src/tools/tool.js';
+
+/** The model side as the session sees it: records what it was sent, emits what the test says. */
+class FakeModelLink extends EventEmitter<{ ready: [ReadyInfo]; event: [RealtimeServerEvent]; lost: [unknown]; failed: []; rejected: [string]; droppedAudio: [number] }> {
+  readonly sent: RealtimeClientEvent[] = [];
+  appendedMs = 0;
+  closed = false;
+  send(event: RealtimeClientEvent): boolean {
+    this.sent.push(event);
+    return true;
+  }
+  appendAudio(_pcm: string, ms: number): void {
+    this.appendedMs += ms;
+  }
+  close(): void {
+    this.closed = true;
+  }
+  /** Validated like a real frame, so the tests can only send what the service could. */
+  serverSends(event: Record<string, unknown>): void {
+    const parsed = parseServerEvent(JSON.stringify({ event_id: `ev_${this.sent.length}`, ...event }));
+    if (parsed.kind !== 'message') throw new Error(`not a valid server event: ${JSON.stringify(parsed)}`);
+    this.emit('event', parsed.message);
+  }
+  sentOf(type: string): RealtimeClientEvent[] {
+    return this.sent.filter((event) => event.type === type);
+  }
+}
+
+/** Twilio's side: records media, marks and clears; the test echoes marks as Twilio would. */
+class FakeStream extends EventEmitter<{ media: [Buffer, number]; mark: [string]; dtmf: [string]; stop: []; closed: [unknown] }> {
+  readonly streamSid = 'MZ00000000000000000000000000000001';
+  readonly marks: string[] = [];
+  media = 0;
+  clears = 0;
+  closed = false;
+  sendMedia(): void {
+    this.media++;
+  }
+  sendMark(name: string): void {
+    this.marks.push(name);
+  }
+  clear(): void {
+    this.clears++;
+  }
+  close(): void {
+    this.closed = true;
+  }
+  echoAllMarks(): void {
+    for (const mark of this.marks.splice(0)) this.emit('mark', mark);
+  }
+}
+
+const START: StreamStart = {
+  streamSid: 'MZ00000000000000000000000000000001',
+  callSid: 'CA00000000000000000000000000000001',
+  accountSid: 'AC00000000000000000000000000000001',
+  tracks: ['inbound'],
+  encoding: 'audio/x-mulaw',
+  sampleRate: 8000,
+  customParameters: {},
+};
+
+const summarizer: Summarizer = {
+  model: 'fake',
+  summarizeInCall: async () => ({ facts: [], synopsis: 'The caller wants a refund.' }),
+  summarizeCall: async () => {
+    throw new Error('not used');
+  },
+};
+
+let engine: ResamplerEngine;
+beforeAll(async () => {
+  engine = await loadResamplerEngine();
+});
+
+function setup(options: { tools?: Tool[]; handoffEnabled?: boolean } = {}) {
+  const link = new FakeModelLink();
+  const stream = new FakeStream();
+  let nowMs = 0;
+  const session = new CallSession({
+    callSid: START.callSid,
+    engine,
+    createModelLink: () => link as unknown as ModelLink,
+    greeting: 'Greet the caller.',
+    summarizer,
+    summarization: { triggerTokens: 100_000, keepTurns: 6 },
+    summaryLanguage: undefined,
+    logger: silentLogger(),
+    now: () => nowMs,
+    tools: new ToolRegistry(options.tools ?? []),
+    parties: { from: '+14155550100', to: '+15005550006' },
+    handoffEnabled: options.handoffEnabled ?? false,
+  });
+  const ended: CallEnd[] = [];
+  session.on('ended', (end) => ended.push(end));
+  link.emit('ready', { reconnected: false, gapMs: 0 });
+  session.attachStream(stream as unknown as TwilioMediaStream, START);
+  return { session, link, stream, ended, advance: (ms: number) => (nowMs += ms) };
+}
+
+/** 100 ms of PCM16 24 kHz silence, base64: one audio delta. */
+const DELTA = Buffer.alloc(4800).toString('base64');
+
+function speak(link: FakeModelLink, responseId: string, itemId: string, deltas: number): void {
+  link.serverSends({ type: 'response.created', response: { id: responseId, object: 'realtime.response', status: 'in_progress', output: [] } });
+  link.serverSends({
+    type: 'response.output_item.added',
+    response_id: responseId,
+    output_index: 0,
+    item: { id: itemId, type: 'message', role: 'assistant', status: 'in_progress', content: [] },
+  });
+  for (let index = 0; index < deltas; index++) {
+    link.serverSends({ type: 'response.output_audio.delta', response_id: responseId, item_id: itemId, output_index: 0, content_index: 0, delta: DELTA });
+  }
+}
+
+function finish(link: FakeModelLink, responseId: string): void {
+  link.serverSends({ type: 'response.done', response: { id: responseId, object: 'realtime.response', status: 'completed', output: [] } });
+}
+
+function callTool(link: FakeModelLink, responseId: string, index: number, name: string, args: string): void {
+  link.serverSends({
+    type: 'response.function_call_arguments.done',
+    response_id: responseId,
+    item_id: `item_fc${index}`,
+    output_index: index,
+    call_id: `call_${index}`,
+    name,
+    arguments: args,
+  });
+}
+
+const outputs = (link: FakeModelLink) =>
+  link.sentOf('conversation.item.create').map((event) => (event as { item: { call_id?: string; output?: string } }).item);
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('CallSession', () => {
+  it('greets once the model is ready, and plays each delta at once with its own mark', () => {
+    const { link, stream } = setup();
+    expect(link.sent[0]).toEqual({ type: 'response.create', response: { instructions: 'Greet the caller.' } });
+    speak(link, 'resp_1', 'item_1', 3);
+    expect(stream.media).toBe(3);
+    expect(stream.marks).toHaveLength(3);
+  });
+
+  it('stops the bot when the caller talks over it: clear, truncate at what was heard, cancel', () => {
+    const { link, stream, session, advance } = setup();
+    const bargeIns: number[] = [];
+    session.on('bargeIn', ({ interrupted }) => bargeIns.push(interrupted.length));
+    speak(link, 'resp_1', 'item_1', 10);
+    advance(250);
+    link.serverSends({ type: 'input_audio_buffer.speech_started', audio_start_ms: 1000, item_id: 'item_u1' });
+    expect(stream.clears).toBe(1);
+    expect(link.sentOf('conversation.item.truncate')).toEqual([
+      { type: 'conversation.item.truncate', item_id: 'item_1', content_index: 0, audio_end_ms: 250 },
+    ]);
+    expect(link.sentOf('response.cancel')).toEqual([{ type: 'response.cancel', response_id: 'resp_1' }]);
+    expect(bargeIns).toEqual([1]);
+    expect(session.figures.bargeIns).toBe(1);
+  });
+
+  it('answers a tool call as soon as the handler does, and asks for one response after the response is done', async () => {
+    let release!: (value: unknown) => void;
+    const lookup: Tool = {
+      name: 'lookup_order',
+      description: 'Look up an order',
+      parameters: { type: 'object', properties: { orderId: { type: 'string' } }, required: ['orderId'] },
+      handler: (args) => new Promise((resolve) => (release = () => resolve({ orderId: args['orderId'], status: 'shipped' }))),
+    };
+    const { link, session } = setup({ tools: [lookup] });
+    const calls: string[] = [];
+    session.on('toolCall', (record) => calls.push(`${record.name}:${record.outcome}`));
+    link.serverSends({ type: 'response.created', response: { id: 'resp_1', object: 'realtime.response', status: 'in_progress', output: [] } });
+    callTool(link, 'resp_1', 0, 'lookup_order', '{"orderId":"4572"}');
+    finish(link, 'resp_1');
+    expect(link.sentOf('response.create')).toHaveLength(1);
+    release(undefined);
+    await vi.waitFor(() => expect(outputs(link)).toHaveLength(1));
+    expect(outputs(link)[0]).toEqual({ type: 'function_call_output', call_id: 'call_0', output: '{"orderId":"4572","status":"shipped"}' });
+    expect(link.sent.at(-1)).toEqual({ type: 'response.create' });
+    expect(calls).toEqual(['lookup_order:ok']);
+    expect(session.transcript.turns()).toMatchObject([{ role: 'tool', text: 'lookup_order({"orderId":"4572"})' }]);
+  });
+
+  it('gives every call of a response its output, failures included, then one response.create', async () => {
+    const failing: Tool = {
+      name: 'book',
+      description: 'Book a slot',
+      parameters: { type: 'object', properties: {} },
+      handler: async () => {
+        throw new ToolError('no free slot');
+      },
+    };
+    const { link } = setup({ tools: [failing] });
+    link.serverSends({ type: 'response.created', response: { id: 'resp_1', object: 'realtime.response', status: 'in_progress', output: [] } });
+    callTool(link, 'resp_1', 0, 'book', '{}');
+    callTool(link, 'resp_1', 1, 'no_such_tool', '{}');
+    callTool(link, 'resp_1', 2, 'book', 'not json');
+    finish(link, 'resp_1');
+    await vi.waitFor(() => expect(outputs(link)).toHaveLength(3));
+    const byCall = Object.fromEntries(outputs(link).map((item) => [item.call_id, JSON.parse(item.output!) as { error: string }]));
+    expect(byCall['call_0']!.error).toContain('no free slot');
+    expect(byCall['call_1']!.error).toContain('no tool named no_such_tool');
+    expect(byCall['call_2']!.error).toContain('invalid arguments');
+    await vi.waitFor(() => expect(link.sentOf('response.create')).toHaveLength(2));
+  });
+
+  it('ends the call once the goodbye after end_call has played, with the reason', () => {
+    const { link, stream, ended, session } = setup();
+    link.serverSends({ type: 'response.created', response: { id: 'resp_1', object: 'realtime.response', status: 'in_progress', output: [] } });
+    callTool(link, 'resp_1', 0, 'end_call', '{"reason":"caller said goodbye"}');
+    finish(link, 'resp_1');
+    expect(outputs(link)).toEqual([{ type: 'function_call_output', call_id: 'call_0', output: '{"ok":true}' }]);
+    expect(link.sent.at(-1)).toEqual({ type: 'response.create' });
+
+    speak(link, 'resp_2', 'item_bye', 5);
+    finish(link, 'resp_2');
+    expect(session.isEnded).toBe(false);
+    stream.echoAllMarks();
+    expect(ended).toEqual([expect.objectContaining({ status: 'completed', reason: 'the bot ended the call: caller said goodbye' })]);
+    expect(stream.closed).toBe(true);
+  });
+
+  it('does not hang up on a caller who talks over the goodbye', () => {
+    const { link, stream, session } = setup();
+    link.serverSends({ type: 'response.created', response: { id: 'resp_1', object: 'realtime.response', status: 'in_progress', output: [] } });
+    callTool(link, 'resp_1', 0, 'end_call', '{}');
+    finish(link, 'resp_1');
+    speak(link, 'resp_2', 'item_bye', 5);
+    link.serverSends({ type: 'input_audio_buffer.speech_started', audio_start_ms: 1000, item_id: 'item_u1' });
+    finish(link, 'resp_2');
+    stream.echoAllMarks();
+    expect(session.isEnded).toBe(false);
+  });
+
+  it('sends a burst of key presses to the model as the caller\'s words, 1.5 s after the last key or at once on #', () => {
+    vi.useFakeTimers();
+    const { link, stream, session } = setup();
+    const before = link.sent.length;
+    for (const digit of ['4', '5']) stream.emit('dtmf', digit);
+    vi.advanceTimersByTime(1400);
+    stream.emit('dtmf', '7');
+    vi.advanceTimersByTime(1400);
+    expect(link.sent.length).toBe(before);
+    vi.advanceTimersByTime(100);
+    const [item] = link.sent.slice(before).filter((event) => event.type === 'conversation.item.create') as { item: { role: string; content: { type: string; text: string }[] } }[];
+    expect(item!.item.role).toBe('user');
+    expect(item!.item.content[0]).toEqual({ type: 'input_text', text: expect.stringContaining('4 5 7') });
+    expect(link.sent.at(-1)).toEqual({ type: 'response.create' });
+
+    stream.emit('dtmf', '1');
+    stream.emit('dtmf', '#');
+    expect(link.sentOf('conversation.item.create')).toHaveLength(2);
+    expect(session.transcript.turns().map((turn) => turn.keys)).toEqual(['457', '1#']);
+  });
+
+  it('waits for a running response before asking for the answer to key presses', () => {
+    vi.useFakeTimers();
+    const { link, stream } = setup();
+    speak(link, 'resp_1', 'item_1', 2);
+    const creates = link.sentOf('response.create').length;
+    stream.emit('dtmf', '#');
+    expect(link.sentOf('response.create')).toHaveLength(creates);
+    finish(link, 'resp_1');
+    expect(link.sentOf('response.create')).toHaveLength(creates + 1);
+  });
+
+  it('transfers only after the announcement played, with a whisper made at transfer time', async () => {
+    const { link, stream, session, ended } = setup({ handoffEnabled: true });
+    const handoffs: unknown[] = [];
+    session.on('handoff', (handoff) => handoffs.push(handoff));
+    link.serverSends({ type: 'response.created', response: { id: 'resp_1', object: 'realtime.response', status: 'in_progress', output: [] } });
+    callTool(link, 'resp_1', 0, 'transfer_to_human', '{"reason":"refund request"}');
+    finish(link, 'resp_1');
+    speak(link, 'resp_2', 'item_announce', 3);
+    finish(link, 'resp_2');
+    stream.echoAllMarks();
+    await vi.waitFor(() => expect(ended).toHaveLength(1));
+    expect(ended[0]!.reason).toBe('transferred to a human');
+    expect(handoffs).toEqual([{ reason: 'refund request', whisper: expect.stringContaining('Reason: refund request') }]);
+  });
+
+  it('fails the call when Twilio never opens the stream', () => {
+    vi.useFakeTimers();
+    const link = new FakeModelLink();
+    const session = new CallSession({
+      callSid: START.callSid,
+      engine,
+      createModelLink: () => link as unknown as ModelLink,
+      greeting: '',
+      summarizer,
+      summarization: { triggerTokens: 100_000, keepTurns: 6 },
+      summaryLanguage: undefined,
+      logger: silentLogger(),
+      now: () => 0,
+      tools: new ToolRegistry([]),
+      parties: { from: undefined, to: undefined },
+      streamTimeoutMs: 5000,
+    });
+    vi.advanceTimersByTime(5000);
+    expect(session.isEnded).toBe(true);
+    expect(link.closed).toBe(true);
+  });
+});
