@@ -4,13 +4,21 @@ import { fileURLToPath } from 'node:url';
 import { renderConsole, renderMarkdown } from './bench/report.js';
 import type { BenchSection } from './bench/report.js';
 import { benchBargeIn } from './bench/barge-in.js';
+import { benchInstances } from './bench/instances.js';
 import { benchLongCall } from './bench/long-call.js';
 import { benchOperatorList } from './bench/operator-list.js';
 import { benchToolDispatch } from './bench/tool-dispatch.js';
 import { benchTranscoder } from './bench/transcoder.js';
 
 /** Run one after another, so that no section's load skews another's timings. */
-const SECTIONS: Array<() => Promise<BenchSection>> = [benchTranscoder, benchBargeIn, benchLongCall, benchOperatorList, benchToolDispatch];
+const SECTIONS: Array<() => Promise<BenchSection>> = [
+  benchTranscoder,
+  benchBargeIn,
+  benchLongCall,
+  benchOperatorList,
+  benchToolDispatch,
+  benchInstances,
+];
 
 const BENCHMARKS_PATH = fileURLToPath(new URL('../BENCHMARKS.md', import.meta.url));
 

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { parseRedactSetting, type RedactionRuleName } from './conversation/redaction.js';
 import { ConfigError } from './errors.js';
 import type { TurnDetection } from './realtime/session-config.js';
 
@@ -24,7 +25,7 @@ export interface Config {
   turnDetection: TurnDetection;
   /** Model-side input noise reduction; undefined: off. */
   noiseReduction: 'near_field' | 'far_field' | undefined;
-  realtimeSession: { maxDurationMs: number; reconnectAttempts: number };
+  realtimeSession: { maxDurationMs: number; reconnectAttempts: number; pingIntervalMs: number; pongTimeoutMs: number };
   summary: {
     triggerTokens: number;
     keepTurns: number;
@@ -35,7 +36,13 @@ export interface Config {
   store: { databaseUrl: string | undefined; dataDir: string };
   operatorToken: string | undefined;
   retentionDays: number | undefined;
+  /** What is hidden from every transcript before it is stored, summarized, delivered or logged. */
+  redaction: RedactionRuleName[];
   instanceId: string;
+  /** Several instances on one database: how often an owner marks its calls alive, and when silence means dead. */
+  instances: { heartbeatMs: number; orphanAfterMs: number };
+  /** A call whose media stream has not reached this instance this long after its webhook is given up here. */
+  mediaStreamTimeoutMs: number;
   shutdownTimeoutMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
@@ -103,6 +110,8 @@ const envSchema = z.object({
   NOISE_REDUCTION: optional(z.enum(['off', 'near_field', 'far_field'])).default('off'),
   REALTIME_MAX_SESSION_MINUTES: optional(number(z.number().positive('must be positive').max(60, 'must be at most 60 (the service limit)'))).default(55),
   REALTIME_RECONNECT_ATTEMPTS: optional(integer(0, 20)).default(5),
+  REALTIME_PING_INTERVAL_SECONDS: optional(number(z.number().min(0.1, 'must be at least 0.1').max(60, 'must be at most 60'))).default(5),
+  REALTIME_PONG_TIMEOUT_SECONDS: optional(number(z.number().min(0.1, 'must be at least 0.1').max(60, 'must be at most 60'))).default(5),
   SUMMARY_TRIGGER_TOKENS: optional(integer(100, 1_000_000)).default(12_000),
   SUMMARY_KEEP_TURNS: optional(integer(1, 100)).default(6),
   SUMMARY_WEBHOOK_URL: optional(httpUrl),
@@ -111,10 +120,28 @@ const envSchema = z.object({
   DATABASE_URL: optional(z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' })),
   DATA_DIR: optional(z.string()).default('./data'),
   RETENTION_DAYS: optional(integer(1, 36_500)),
+  REDACT: optional(z.string()).transform((value, context) => {
+    try {
+      return parseRedactSetting(value);
+    } catch (error) {
+      context.addIssue({ code: 'custom', message: (error instanceof Error ? error.message : String(error)).replace(/^REDACT: /, '') });
+      return z.NEVER;
+    }
+  }),
   INSTANCE_ID: optional(z.string()),
+  HEARTBEAT_SECONDS: optional(integer(1, 300)).default(10),
+  ORPHAN_AFTER_SECONDS: optional(integer(5, 3600)).default(30),
+  MEDIA_STREAM_TIMEOUT_SECONDS: optional(integer(1, 600)).default(30),
   SHUTDOWN_TIMEOUT_SECONDS: optional(integer(0, 3600)).default(30),
   LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])).default('info'),
 }).superRefine((env, context) => {
+  if (env.ORPHAN_AFTER_SECONDS <= env.HEARTBEAT_SECONDS * 2) {
+    context.addIssue({
+      code: 'custom',
+      path: ['ORPHAN_AFTER_SECONDS'],
+      message: 'must be more than twice HEARTBEAT_SECONDS, or one late heartbeat ends a live call',
+    });
+  }
   if (env.SUMMARY_WEBHOOK_URL && !env.SUMMARY_WEBHOOK_SECRET) {
     context.addIssue({
       code: 'custom',
@@ -174,6 +201,8 @@ export function loadConfig(env: Env): Readonly<Config> {
     realtimeSession: {
       maxDurationMs: Math.round(e.REALTIME_MAX_SESSION_MINUTES * 60_000),
       reconnectAttempts: e.REALTIME_RECONNECT_ATTEMPTS,
+      pingIntervalMs: Math.round(e.REALTIME_PING_INTERVAL_SECONDS * 1000),
+      pongTimeoutMs: Math.round(e.REALTIME_PONG_TIMEOUT_SECONDS * 1000),
     },
     summary: {
       triggerTokens: e.SUMMARY_TRIGGER_TOKENS,
@@ -185,7 +214,10 @@ export function loadConfig(env: Env): Readonly<Config> {
     store: { databaseUrl: e.DATABASE_URL, dataDir: e.DATA_DIR },
     operatorToken: e.OPERATOR_TOKEN,
     retentionDays: e.RETENTION_DAYS,
+    redaction: e.REDACT,
     instanceId: e.INSTANCE_ID ?? `${hostname()}:${e.PORT}`,
+    instances: { heartbeatMs: e.HEARTBEAT_SECONDS * 1000, orphanAfterMs: e.ORPHAN_AFTER_SECONDS * 1000 },
+    mediaStreamTimeoutMs: e.MEDIA_STREAM_TIMEOUT_SECONDS * 1000,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,
     logLevel: e.LOG_LEVEL,
   };

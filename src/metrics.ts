@@ -61,6 +61,12 @@ export class Metrics {
     buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025],
     registers: [this.registry],
   });
+  readonly callFaults = new Counter({
+    name: 'callbridge_call_faults_total',
+    help: 'Unexpected errors inside one call (the call ended as failed, the others went on), by where',
+    labelNames: ['where'] as const,
+    registers: [this.registry],
+  });
   readonly toolCalls = new Counter({
     name: 'callbridge_tool_calls_total',
     help: 'Function calls the bot made, by tool and outcome',

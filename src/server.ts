@@ -3,7 +3,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadResamplerEngine } from './audio/resampler.js';
 import { observeCallMetrics } from './call/call-metrics.js';
-import { CallRecorder, LiveFeed, POST_CALL_SUMMARY_JOB } from './call/call-recorder.js';
+import { CallRecorder, POST_CALL_SUMMARY_JOB } from './call/call-recorder.js';
+import { FeedRelay, LiveFeed } from './call/live-feed.js';
 import { CallRegistry } from './call/call-registry.js';
 import { CallSession, HANDOFF_END_REASON } from './call/call-session.js';
 import { ModelLink } from './call/model-link.js';
@@ -24,6 +25,7 @@ import { openSqlClient, type SqlClient } from './store/sql-client.js';
 import { MediaStreamServer } from './telephony/media-stream-server.js';
 import { offeredTools } from './tools/builtin.js';
 import { loadTools } from './tools/load.js';
+import { Redactor, builtInRule } from './conversation/redaction.js';
 import type { ToolRegistry } from './tools/registry.js';
 
 export interface ServerDeps {
@@ -62,6 +64,8 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   const engine = await loadResamplerEngine();
   const apologyAudio = new Uint8Array(readFileSync(APOLOGY_AUDIO_PATH));
   const tools = deps.tools ?? loadTools(config.tools);
+  const redactor = new Redactor(config.redaction.map(builtInRule));
+  const redact = (text: string) => redactor.redact(text);
   const handoffEnabled = config.bot.handoffNumber !== undefined;
   const session = buildSession({
     model: config.openai.realtimeModel,
@@ -80,7 +84,13 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     ((callLogger: Logger): RealtimeConnector =>
       () =>
         new WsRealtimeConnection(
-          { url: config.openai.realtimeUrl, model: config.openai.realtimeModel, apiKey: config.openai.apiKey },
+          {
+            url: config.openai.realtimeUrl,
+            model: config.openai.realtimeModel,
+            apiKey: config.openai.apiKey,
+            pingIntervalMs: config.realtimeSession.pingIntervalMs,
+            pongTimeoutMs: config.realtimeSession.pongTimeoutMs,
+          },
           callLogger,
         ));
 
@@ -100,7 +110,6 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
         store,
         summarizer,
         language: config.summary.language,
-        feed,
         deliverWebhook: config.summary.webhookUrl !== undefined,
       }),
       ...(config.summary.webhookUrl && config.summary.webhookSecret
@@ -112,6 +121,8 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     store,
     logger,
     retentionDays: config.retentionDays,
+    staleAfterMs: config.instances.orphanAfterMs,
+    sweepEveryMs: config.instances.heartbeatMs,
     onOrphansFound: () => jobRunner.kick(),
   });
 
@@ -132,6 +143,9 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
         tools,
         parties,
         handoffEnabled,
+        streamTimeoutMs: config.mediaStreamTimeoutMs,
+        redact,
+        streamElsewhere: () => store.ownedElsewhere(callSid),
         createModelLink: (hooks) =>
           new ModelLink({
             ...hooks,
@@ -154,10 +168,11 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   });
   const recorder = new CallRecorder(registry, {
     store,
-    feed,
     instanceId: config.instanceId,
     logger,
     metrics,
+    heartbeatMs: config.instances.heartbeatMs,
+    redact,
     onCallStored: () => jobRunner.kick(),
   });
   observeCallMetrics(registry, metrics);
@@ -180,8 +195,8 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     logger,
     metrics,
     handoffNumber: config.bot.handoffNumber,
-    wasHandedOff: async (callSid) =>
-      registry.takeHandoff(callSid) || (await store.getCall(callSid))?.endReason === HANDOFF_END_REASON,
+    // Twilio may ask any instance, possibly before the owner's record of the transfer has landed.
+    wasHandedOff: async (callSid) => registry.takeHandoff(callSid) || (await handedOff(store, callSid)),
     handoffWhisper: async (callSid) => (await store.getCall(callSid))?.handoff?.whisper,
     operator: config.operatorToken ? { token: config.operatorToken, store, feed } : undefined,
   });
@@ -191,6 +206,8 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
   });
 
+  const relay = new FeedRelay(store, feed, logger);
+  await relay.start();
   await listen(httpServer, config.port, config.host);
   const port = (httpServer.address() as AddressInfo).port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
@@ -213,11 +230,26 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
         await recorder.flush(5000);
         maintenance.stop();
         await jobRunner.stop();
+        await relay.close();
         httpServer.closeAllConnections();
         await new Promise<void>((resolve) => httpServer.close(() => resolve()));
         await store.close();
       })()),
   };
+}
+
+/** The owner stores a transfer as the stream closes; Twilio's continuation can be quicker than that write. */
+const HANDOFF_RECORD_WAIT_MS = 3000;
+
+async function handedOff(store: CallStore, callSid: string): Promise<boolean> {
+  const deadline = performance.now() + HANDOFF_RECORD_WAIT_MS;
+  for (;;) {
+    const call = await store.getCall(callSid);
+    if (call?.handoff || call?.endReason === HANDOFF_END_REASON) return true;
+    // Once the call ended any other way, or nobody serves it any more, no transfer is coming.
+    if (!call || call.status !== 'in-progress' || performance.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

@@ -30,6 +30,7 @@ export interface BotActionsOptions {
   handoffEnabled: boolean;
   transcript: Transcript;
   summarizer: Summarizer;
+  redact: (text: string) => string;
   /** Sends an event to the current model session (dropped when there is none). */
   send: (event: RealtimeClientEvent) => boolean;
   /** Whether bot audio is still queued at the phone. */
@@ -39,6 +40,8 @@ export interface BotActionsOptions {
   inCallSummary: () => InCallSummary | undefined;
   logger: Logger;
   now: () => number;
+  /** An unexpected error in a timer or a tool's completion, outside any socket handler. */
+  onFault: (where: string, error: unknown) => void;
 }
 
 /**
@@ -59,7 +62,7 @@ export class BotActions extends EventEmitter<BotActionsEvents> {
     super();
     this.#options = options;
     this.#responses = new ResponseGate(() => options.send(createResponse()));
-    this.#keypad = new KeypadBursts((digits) => this.#onKeys(digits));
+    this.#keypad = new KeypadBursts((digits) => this.#safely('key presses', () => this.#onKeys(digits)));
     this.#tools = new CallTools({
       registry: options.tools,
       handoffEnabled: options.handoffEnabled,
@@ -71,17 +74,19 @@ export class BotActions extends EventEmitter<BotActionsEvents> {
       now: options.now,
       actionTimeoutMs: ACTION_TIMEOUT_MS,
     });
-    this.#tools.on('toolCall', (record) => {
-      const { name, arguments: args, output, outcome, durationMs } = record;
-      options.transcript.toolCalled(record.itemId, { name, arguments: args, output, outcome, durationMs });
-      this.emit('toolCall', record);
-    });
+    this.#tools.on('toolCall', (record) =>
+      this.#safely('tool call', () => {
+        const { name, arguments: args, output, outcome, durationMs } = record;
+        options.transcript.toolCalled(record.itemId, { name, arguments: args, output, outcome, durationMs });
+        this.emit('toolCall', record);
+      }),
+    );
     this.#tools.on('actionRequested', (action) => {
       options.logger.info({ action: action.kind, reason: action.reason }, 'the bot is ending the call');
       if (action.kind === 'transfer') this.#handoff = this.#briefHandoff(action.reason);
     });
     this.#tools.on('actionCancelled', () => options.logger.info('the caller talked over the goodbye: the call goes on'));
-    this.#tools.on('action', (action) => void this.#act(action));
+    this.#tools.on('action', (action) => void this.#act(action).catch((error: unknown) => options.onFault('bot ending the call', error)));
   }
 
   pressKey(digit: string): void {
@@ -122,6 +127,15 @@ export class BotActions extends EventEmitter<BotActionsEvents> {
     this.#keypad.close();
   }
 
+  /** Tool completions and the keypad timer run outside any socket handler: their faults go to the call. */
+  #safely(where: string, run: () => void): void {
+    try {
+      run();
+    } catch (error) {
+      this.#options.onFault(where, error);
+    }
+  }
+
   async #act(action: CallAction): Promise<void> {
     if (action.kind === 'end-call') {
       this.emit('finished', `${BOT_ENDED_REASON_PREFIX}: ${action.reason}`);
@@ -139,7 +153,7 @@ export class BotActions extends EventEmitter<BotActionsEvents> {
     return handoffBrief({
       reason,
       inCallSummary: this.#options.inCallSummary(),
-      turns: transcript.turns(),
+      turns: transcript.turns().map((turn) => ({ ...turn, text: this.#options.redact(turn.text), heardText: this.#options.redact(turn.heardText) })),
       summarizer,
       language: this.#options.summaryLanguage(),
       logger,

@@ -59,6 +59,8 @@ export class BotPlayback {
     }
     const startedAt = performance.now();
     const mulaw = this.#toCaller.transcode(pcm);
+    // Twilio gets no empty media, whatever the model sent (an empty delta, or too little to yield a sample).
+    if (mulaw.length === 0) return;
     const nowMs = this.#options.now();
     stream.sendMedia(Buffer.from(mulaw.buffer, mulaw.byteOffset, mulaw.byteLength).toString('base64'));
     stream.sendMark(this.tracker.recordSent(itemId, pcm24kBytesToMs(pcm.length), nowMs));

@@ -19,6 +19,7 @@ function observe(call: CallSession, metrics: Metrics): void {
   call.on('droppedAudio', ({ reason, ms }) => metrics.droppedAudioMs.inc({ reason }, ms));
   call.on('modelRejected', () => metrics.rejectedFrames.inc({ source: 'realtime', kind: 'malformed' }));
   call.on('modelError', ({ code }) => metrics.realtimeErrors.inc({ code }));
+  call.on('fault', ({ where }) => metrics.callFaults.inc({ where }));
   call.on('toolCall', ({ name, outcome, durationMs }) => {
     // A name the model made up would be a new series each time: only tools that exist get their own label.
     const tool = outcome === 'unknown_tool' ? 'unknown' : name;

@@ -1,43 +1,22 @@
-import { EventEmitter } from 'node:events';
 import type { Turn } from '../conversation/transcript.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { RealtimeUsage } from '../realtime/server-events.js';
-import type { CallStore } from '../store/call-store.js';
+import type { CallStore, FeedNotice } from '../store/call-store.js';
 import { SerialWriter } from '../store/serial-writer.js';
-import type { CallStatus, TokenUsage } from '../store/types.js';
+import type { TokenUsage } from '../store/types.js';
 import type { CallParties, CallRegistry } from './call-registry.js';
 import type { CallSession } from './call-session.js';
 
 export const POST_CALL_SUMMARY_JOB = 'post-call-summary';
 
-export interface LiveTurn extends Turn {
-  callSid: string;
-}
-
-/** What operators watch live: calls starting and ending, turns as they complete. */
-export type LiveFeedEvents = {
-  callStarted: [{ callSid: string; startedAt: Date; from: string | null; to: string | null }];
-  turn: [LiveTurn];
-  turnUpdated: [LiveTurn];
-  callEnded: [{ callSid: string; status: Exclude<CallStatus, 'in-progress'>; endedAt: Date; endReason: string }];
-  summary: [{ callSid: string; text: string; language: string | null; content: Record<string, unknown> }];
-};
-
-export class LiveFeed extends EventEmitter<LiveFeedEvents> {
-  constructor() {
-    super();
-    // One listener per open dashboard; do not warn at 10.
-    this.setMaxListeners(0);
-  }
-}
-
 export interface CallRecorderOptions {
   store: CallStore;
-  feed: LiveFeed;
   instanceId: string;
   logger: Logger;
   metrics: Metrics;
+  /** Applied to every turn before it is stored. */
+  redact: (text: string) => string;
   /** Called once a call's final record and its summary job are stored. */
   onCallStored?: (callSid: string) => void;
   /** Live calls are marked alive this often, so other instances can tell them from orphans. */
@@ -75,7 +54,10 @@ export class CallRecorder {
   }
 
   #record(session: CallSession, parties: CallParties): void {
-    const { store, feed, instanceId } = this.#options;
+    const { store, instanceId } = this.#options;
+    // Operators hear of a row once it is stored, on every instance.
+    const publish = (notice: FeedNotice) =>
+      store.notifyFeed(notice).catch((error: unknown) => this.#options.logger.warn({ err: error, callSid }, 'live feed notice failed'));
     const callSid = session.callSid;
     const writer = this.#writerFor(callSid);
     const startedAt = new Date();
@@ -84,19 +66,21 @@ export class CallRecorder {
     // Call events go out once stored, so a dashboard that reads the call on hearing of it finds it.
     writer.write('call', async () => {
       await store.createCall({ callSid, from: parties.from, to: parties.to, startedAt, instanceId });
-      feed.emit('callStarted', { callSid, startedAt, from: parties.from ?? null, to: parties.to ?? null });
+      await publish({ kind: 'call', callSid });
     });
 
-    session.on('streamStarted', (start) => writer.write('stream', () => store.setStreamSid(callSid, start.streamSid)));
-    const saveTurn = (turn: Turn) => writer.write('turn', () => store.saveTurn({ callSid, ...turn }));
-    session.on('turn', (turn) => {
-      saveTurn(turn);
-      feed.emit('turn', { callSid, ...turn });
-    });
-    session.on('turnUpdated', (turn) => {
-      saveTurn(turn);
-      feed.emit('turnUpdated', { callSid, ...turn });
-    });
+    session.on('streamStarted', (start) =>
+      writer.write('claim', async () => {
+        if (!(await store.claimCall(callSid, start.streamSid))) this.#options.logger.warn({ callSid }, 'another instance already owns this call');
+      }),
+    );
+    const saveTurn = (turn: Turn, kind: 'turn' | 'turn-updated') =>
+      writer.write('turn', async () => {
+        await store.saveTurn({ callSid, ...redactTurn(turn, this.#options.redact) });
+        await publish({ kind, callSid, seq: turn.seq });
+      });
+    session.on('turn', (turn) => saveTurn(turn, 'turn'));
+    session.on('turnUpdated', (turn) => saveTurn(turn, 'turn-updated'));
     session.on('handoff', (handoff) => writer.write('handoff', () => store.setHandoff(callSid, handoff)));
     session.on('usage', (reported: RealtimeUsage) => {
       // Every response re-reads the whole context, so per-response usage adds up to what is billed.
@@ -116,18 +100,25 @@ export class CallRecorder {
       ),
     );
     session.once('ended', (end) => {
+      if (end.servedElsewhere) {
+        writer.write('release', async () => {
+          this.#writers.delete(callSid);
+        });
+        return;
+      }
       const endedAt = new Date();
       const figures = Object.fromEntries(
         Object.entries(session.figures).map(([key, value]) => [key, typeof value === 'number' ? Math.round(value) : null]),
       );
       const language = session.language?.name;
       writer.write('ending', async () => {
-        await store.endCall(
+        const ended = await store.endCall(
           callSid,
           { status: end.status, endedAt, endReason: end.reason, usage, figures, ...(language ? { language } : {}) },
           { enqueue: [POST_CALL_SUMMARY_JOB] },
         );
-        feed.emit('callEnded', { callSid, status: end.status, endedAt, endReason: end.reason });
+        if (!ended) return;
+        await publish({ kind: 'call-ended', callSid });
         this.#options.onCallStored?.(callSid);
       });
       writer.write('release', async () => {
@@ -149,4 +140,18 @@ export class CallRecorder {
     }
     return writer;
   }
+}
+
+/** What callers said is redacted wherever it is kept: text, heard text, and a tool call's arguments and result. */
+function redactTurn(turn: Turn, redact: (text: string) => string): Turn {
+  const redacted: Turn = { ...turn, text: redact(turn.text), heardText: redact(turn.heardText) };
+  if (turn.tool) {
+    const args = turn.tool.arguments;
+    redacted.tool = {
+      ...turn.tool,
+      arguments: typeof args === 'string' ? redact(args) : (JSON.parse(redact(JSON.stringify(args))) as Record<string, unknown>),
+      output: redact(turn.tool.output),
+    };
+  }
+  return redacted;
 }

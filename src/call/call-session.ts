@@ -42,6 +42,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
   #streamTimer: NodeJS.Timeout | undefined;
   #hangupTimer: NodeJS.Timeout | undefined;
   #greeted = false;
+  #modelReady = false;
   #callerSpeaking = false;
   #sessionSeeds = 0;
   readonly #createdAtMs: number;
@@ -71,12 +72,12 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
       seed: () => this.#seedNextSession(),
       isQuiet: () => !this.#callerSpeaking && !this.#bargeIn.botIsSpeaking,
     });
-    this.#link.on('ready', (info) => this.#onModelReady(info));
-    this.#link.on('event', (event) => this.#onModelEvent(event));
-    this.#link.on('rejected', () => this.emit('modelRejected'));
-    this.#link.on('lost', () => this.#onModelLost());
-    this.#link.on('failed', () => this.#onModelFailed());
-    this.#link.on('droppedAudio', (ms) => this.emit('droppedAudio', { reason: 'model_unavailable', ms }));
+    this.#link.on('ready', this.#guard('model ready', (info) => this.#onModelReady(info)));
+    this.#link.on('event', this.#guard('model event', (event) => this.#onModelEvent(event)));
+    this.#link.on('rejected', this.#guard('model rejected', () => this.emit('modelRejected')));
+    this.#link.on('lost', this.#guard('model lost', () => this.#onModelLost()));
+    this.#link.on('failed', this.#guard('model failed', () => this.#onModelFailed()));
+    this.#link.on('droppedAudio', this.#guard('model audio', (ms) => this.emit('droppedAudio', { reason: 'model_unavailable', ms })));
     this.#callerAudio = new CallerAudio({
       engine: options.engine,
       send: (pcm, ms) => this.#link.appendAudio(pcm, ms),
@@ -102,15 +103,19 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
       send: (event) => this.#link.send(event),
       logger: options.logger,
       now: options.now,
-      onApplied: (applied) => {
+      ...(options.redact ? { redact: options.redact } : {}),
+      onApplied: this.#guard('in-call summary', (applied) => {
         this.#figures.summaries++;
         this.#figures.lastSummaryLatencyMs = applied.latencyMs;
         this.#figures.tokensBeforeSummary = applied.tokensBefore;
         this.#awaitingTokensAfterSummary = true;
         this.emit('summary', applied);
-      },
+      }),
     });
-    this.#streamTimer = setTimeout(() => this.end('failed', 'media stream never connected'), options.streamTimeoutMs ?? 30_000);
+    this.#streamTimer = setTimeout(
+      this.#guard('stream timeout', () => void this.#onStreamTimeout().catch((error: unknown) => this.#fault('stream timeout', error))),
+      options.streamTimeoutMs ?? 30_000,
+    );
   }
 
   get figures(): Readonly<CallFigures> {
@@ -144,19 +149,28 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     }
     clearTimeout(this.#streamTimer);
     this.#stream = stream;
-    stream.on('media', (audio, timestampMs) => this.#callerAudio.push(audio, timestampMs));
-    stream.on('mark', (name) => this.#onMark(name));
-    stream.on('dtmf', (digit) => this.#actions.pressKey(digit));
-    stream.on('stop', () => this.end('completed', 'caller hung up'));
-    stream.on('closed', () => this.end('completed', 'media stream closed'));
+    stream.on('media', this.#guard('caller audio', (audio, timestampMs) => this.#callerAudio.push(audio, timestampMs)));
+    stream.on('mark', this.#guard('mark', (name) => this.#onMark(name)));
+    stream.on('dtmf', this.#guard('key press', (digit) => this.#actions.pressKey(digit)));
+    stream.on('stop', this.#guard('stream stop', () => this.end('completed', 'caller hung up')));
+    stream.on('closed', this.#guard('stream closed', () => this.end('completed', 'media stream closed')));
     this.emit('streamStarted', start);
     this.#playback.attach(stream);
+    this.#greetWhenReady();
   }
 
-  /** Ends the call and releases everything it holds. Idempotent. */
-  end(status: CallEnd['status'], reason: string): void {
+  /**
+   * Ends the call and releases everything it holds. Idempotent. `servedElsewhere`: the call's stream
+   * went to another instance, so this one ends only its own part and records nothing.
+   */
+  end(status: CallEnd['status'], reason: string, options: { servedElsewhere?: boolean } = {}): void {
     if (this.#ended) return;
-    this.#ended = { status, reason, durationMs: this.#options.now() - this.#createdAtMs };
+    this.#ended = {
+      status,
+      reason,
+      durationMs: this.#options.now() - this.#createdAtMs,
+      ...(options.servedElsewhere ? { servedElsewhere: true } : {}),
+    };
     clearTimeout(this.#streamTimer);
     clearTimeout(this.#hangupTimer);
     this.#actions.close();
@@ -169,6 +183,32 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     this.emit('ended', this.#ended);
   }
 
+  /*
+   * Per-call fault isolation: every event a call handles from either socket and every timer it owns
+   * runs through this, so a bug in one call's handling ends that call as failed (logged, counted)
+   * instead of reaching the process's uncaughtException and dropping every call on the instance.
+   */
+  #guard<A extends unknown[]>(where: string, handle: (...args: A) => void): (...args: A) => void {
+    return (...args: A) => {
+      try {
+        handle(...args);
+      } catch (error) {
+        this.#fault(where, error);
+      }
+    };
+  }
+
+  #fault(where: string, error: unknown): void {
+    this.#logger.error({ err: error, where }, 'unexpected error in this call: ending it');
+    this.emit('fault', { where });
+    if (this.#ended) return;
+    try {
+      this.end('failed', `internal error (${where})`);
+    } catch (endError) {
+      this.#logger.error({ err: endError, where }, 'the failing call did not end cleanly');
+    }
+  }
+
   #createActions(): BotActions {
     const options = this.#options;
     const actions = new BotActions({
@@ -178,6 +218,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
       handoffEnabled: options.handoffEnabled ?? false,
       transcript: this.transcript,
       summarizer: options.summarizer,
+      redact: options.redact ?? ((text) => text),
       send: (event) => this.#sendToModelSession(event),
       isPlaying: () => this.#playback.hasPendingAudio,
       language: () => this.language?.name,
@@ -185,13 +226,17 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
       inCallSummary: () => this.#inCallSummarizer.current,
       logger: this.#logger,
       now: options.now,
+      onFault: (where, error) => this.#fault(where, error),
     });
-    actions.on('toolCall', (record) => {
-      this.#figures.toolCalls++;
-      this.emit('toolCall', record);
-    });
-    actions.on('handoff', (handoff) => this.emit('handoff', handoff));
-    actions.on('finished', (reason) => this.end('completed', reason));
+    actions.on(
+      'toolCall',
+      this.#guard('tool call', (record) => {
+        this.#figures.toolCalls++;
+        this.emit('toolCall', record);
+      }),
+    );
+    actions.on('handoff', this.#guard('hand-off', (handoff) => this.emit('handoff', handoff)));
+    actions.on('finished', this.#guard('bot ending the call', (reason) => this.end('completed', reason)));
     return actions;
   }
 
@@ -217,10 +262,25 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
       this.emit('reconnected', { gapMs: info.gapMs });
       return;
     }
-    if (!this.#greeted) {
-      this.#greeted = true;
-      this.#link.send(createResponse(this.#options.greeting));
-    }
+    this.#modelReady = true;
+    this.#greetWhenReady();
+  }
+
+  /*
+   * The model session opens at webhook time (its handshake overlaps Twilio connecting the stream),
+   * but the greeting waits for the stream: with several instances the stream may land elsewhere, and
+   * a greeting nobody hears is paid for all the same.
+   */
+  #greetWhenReady(): void {
+    if (this.#greeted || !this.#modelReady || !this.#stream) return;
+    this.#greeted = true;
+    this.#link.send(createResponse(this.#options.greeting));
+  }
+
+  async #onStreamTimeout(): Promise<void> {
+    const elsewhere = await this.#options.streamElsewhere?.().catch(() => false);
+    if (elsewhere) this.end('completed', 'media stream served by another instance', { servedElsewhere: true });
+    else this.end('failed', 'media stream never connected');
   }
 
   #onModelLost(): void {
@@ -241,7 +301,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     }
     const playMs = this.#playback.playClip(APOLOGY_ITEM_ID, apology);
     // Hang up when Twilio says the apology played; the timer covers a mark that never comes back.
-    this.#hangupTimer = setTimeout(() => this.end('failed', 'model unavailable'), playMs + 2000);
+    this.#hangupTimer = setTimeout(this.#guard('hang-up timer', () => this.end('failed', 'model unavailable')), playMs + 2000);
   }
 
   #onModelEvent(event: RealtimeServerEvent): void {

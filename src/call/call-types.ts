@@ -19,6 +19,8 @@ export interface CallEnd {
   status: Exclude<CallStatus, 'in-progress'>;
   reason: string;
   durationMs: number;
+  /** The call's stream went to another instance: this one served nothing and records nothing. */
+  servedElsewhere?: true;
 }
 
 export interface CallFigures {
@@ -62,6 +64,8 @@ export type CallSessionEvents = {
   /** Time callbridge spent on one audio frame, by direction. */
   bridged: [{ direction: 'caller_to_model' | 'model_to_caller'; seconds: number }];
   modelEvent: [RealtimeServerEvent];
+  /** An unexpected error in this call's handling; the call ends as failed. */
+  fault: [{ where: string }];
   ended: [CallEnd];
 };
 
@@ -83,10 +87,14 @@ export interface CallSessionOptions {
   tools: ToolRegistry;
   /** The caller's and the called number, for tools. */
   parties: { from: string | undefined; to: string | undefined };
+  /** Applied to everything about the call sent to the summarizer (in-call summaries, transfer briefs). */
+  redact?: (text: string) => string;
   /** Bot audio generated before Twilio's stream is attached is held up to this much. */
   earlyAudioLimitMs?: number;
   /** Ends the call if Twilio never opens the media stream. */
   streamTimeoutMs?: number;
+  /** Asked when the stream timeout passes: did another instance get the call's stream? */
+  streamElsewhere?: () => Promise<boolean>;
   /** Spoken to the caller (mu-law 8 kHz) when the model cannot be reached, before hanging up. */
   apologyAudio?: Uint8Array;
   /** The bot may hand callers to a human (the `transfer_to_human` tool is offered to the model). */

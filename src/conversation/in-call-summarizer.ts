@@ -24,6 +24,8 @@ export interface InCallSummarizerOptions {
   send: (event: RealtimeClientEvent) => boolean;
   logger: Logger;
   now: () => number;
+  /** Applied to what the summarizer is sent: it is another system, and sees no more than the store keeps. */
+  redact?: (text: string) => string;
   onApplied?: (applied: AppliedSummary) => void;
   /** First wait after a failed summary, doubled per failure up to `maxRetryDelayMs`. */
   retryDelayMs?: number;
@@ -59,6 +61,10 @@ export class InCallSummarizer {
 
   /** The latest summary, for seeding a replacement session. */
   /** The latest summary applied to the session, if any. */
+  #redact(text: string): string {
+    return this.#options.redact ? this.#options.redact(text) : text;
+  }
+
   get current(): InCallSummary | undefined {
     return this.#current;
   }
@@ -83,7 +89,7 @@ export class InCallSummarizer {
     const startedAt = this.#options.now();
     this.#options.logger.info({ items: plan.itemIds.length, tokensBefore }, 'summarizing older turns');
     this.#options.summarizer
-      .summarizeInCall({ previousSummary: this.#current, turns, language: this.#options.language() })
+      .summarizeInCall({ previousSummary: this.#current, turns: turns.map((turn) => ({ ...turn, text: this.#redact(turn.text) })), language: this.#options.language() })
       .then(
         (summary) => {
           const applied = { summary, tokensBefore, itemsSummarized: plan.itemIds.length, latencyMs: this.#options.now() - startedAt };

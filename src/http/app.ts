@@ -1,7 +1,8 @@
-import express, { type ErrorRequestHandler, type Express } from 'express';
-import type { LiveFeed } from '../call/call-recorder.js';
+import express, { type Express } from 'express';
+import type { LiveFeed } from '../call/live-feed.js';
 import type { CallStore } from '../store/call-store.js';
 import { dashboardRoutes } from './dashboard.js';
+import { NotFoundError, errorHandler } from './errors.js';
 import { operatorApi } from './operator-api.js';
 import { OperatorAuth } from './operator-auth.js';
 import { twilioRoutes, type TwilioRoutesDeps } from './twilio-routes.js';
@@ -35,19 +36,15 @@ export function createApp(deps: AppDeps): Express {
     app.use(dashboardRoutes());
   } else {
     const off = 'the operator API and dashboard are off: set OPERATOR_TOKEN to turn them on';
-    app.use('/api', (_req, res) => {
-      res.status(404).json({ error: off });
+    app.use('/api', () => {
+      throw new NotFoundError('operator_api_off', off);
     });
     app.get('/', (_req, res) => {
       res.status(404).type('text/plain').send(off);
     });
   }
 
-  const onError: ErrorRequestHandler = (error, _req, res, _next) => {
-    const status = typeof error?.status === 'number' && error.status >= 400 && error.status < 600 ? error.status : 500;
-    if (status >= 500) deps.logger.error({ err: error }, 'request failed');
-    res.status(status).json({ error: status >= 500 ? 'internal error' : String(error?.message ?? 'bad request') });
-  };
-  app.use(onError);
+  // Last: every error a route throws or passes on becomes its status here.
+  app.use(errorHandler(deps.logger));
   return app;
 }

@@ -1,8 +1,11 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
-import type { LiveFeed, LiveFeedEvents } from '../call/call-recorder.js';
+import type { LiveFeed, LiveFeedEvents } from '../call/live-feed.js';
+import { StoreError } from '../errors.js';
 import type { CallStore } from '../store/call-store.js';
 import { detailJson, listItemJson } from '../store/call-json.js';
+import type { CallStatus } from '../store/types.js';
+import { BadRequestError, NotFoundError, invalidQuery } from './errors.js';
 import type { OperatorAuth } from './operator-auth.js';
 
 export interface OperatorApiDeps {
@@ -11,13 +14,44 @@ export interface OperatorApiDeps {
   auth: OperatorAuth;
 }
 
+const STATUSES = ['in-progress', 'completed', 'failed', 'interrupted'] as const satisfies readonly CallStatus[];
+const LIMIT_MESSAGE = 'must be a whole number from 1 to 200';
+const INSTANT_MESSAGE = 'must be an ISO 8601 date (2024-05-01) or date-time with a zone (2024-05-01T09:00:00Z)';
+const CURSOR_MESSAGE = 'not a cursor from a previous page';
+
+/**
+ * An ISO 8601 instant; a bare date is midnight UTC. Loose forms (`yesterday`, `1`) are refused, not
+ * guessed at, and so are instants outside years 1-9999 (PostgreSQL has no year 0).
+ */
+const instantParam = z
+  .union([z.iso.datetime({ offset: true }), z.iso.date()], { error: INSTANT_MESSAGE })
+  .transform((text) => new Date(text))
+  .refine((instant) => instant.getUTCFullYear() >= 1 && instant.getUTCFullYear() <= 9999, 'must be within the years 1 to 9999');
+
+/**
+ * `GET /api/calls`'s query, the only way its parameters get in. A repeated parameter arrives as an
+ * array and fails like any other malformed one; unknown parameters are ignored. NUL is refused
+ * here because PostgreSQL's text cannot hold it.
+ */
 const listQuerySchema = z.object({
-  limit: z.coerce.number().int().min(1).max(200).optional(),
-  cursor: z.string().max(200).optional(),
-  status: z.enum(['in-progress', 'completed', 'failed', 'interrupted']).optional(),
-  since: z.coerce.date().optional(),
-  until: z.coerce.date().optional(),
-  q: z.string().trim().min(1).max(200).optional(),
+  limit: z
+    .string({ error: LIMIT_MESSAGE })
+    .regex(/^[0-9]{1,4}$/, LIMIT_MESSAGE)
+    .transform(Number)
+    .pipe(z.number().int().min(1, LIMIT_MESSAGE).max(200, LIMIT_MESSAGE))
+    .optional(),
+  // Opaque here: the store decodes it, and the route below turns its "malformed" into a 400.
+  cursor: z.string({ error: CURSOR_MESSAGE }).min(1, CURSOR_MESSAGE).max(200, CURSOR_MESSAGE).optional(),
+  status: z.enum(STATUSES, { error: `must be one of ${STATUSES.join(', ')}` }).optional(),
+  since: instantParam.optional(),
+  until: instantParam.optional(),
+  q: z
+    .string({ error: 'must be given once, as text' })
+    .trim()
+    .min(1, 'must not be empty')
+    .max(200, 'must be at most 200 characters')
+    .refine((text) => !text.includes('\0'), 'must not contain NUL characters')
+    .optional(),
 });
 
 const HEARTBEAT_MS = 15_000;
@@ -46,20 +80,19 @@ export function operatorApi(deps: OperatorApiDeps): Router {
 
   router.get('/api/calls', async (request, response) => {
     const query = listQuerySchema.safeParse(request.query);
-    if (!query.success) {
-      response.status(400).json({ error: 'invalid query', issues: query.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`) });
-      return;
-    }
-    const page = await deps.store.listCalls(query.data);
+    if (!query.success) throw invalidQuery(query.error);
+    const page = await deps.store.listCalls(query.data).catch((error: unknown) => {
+      if (error instanceof StoreError && error.code === 'store_invalid_cursor') {
+        throw new BadRequestError('invalid_query', `cursor: ${CURSOR_MESSAGE}`, { cause: error });
+      }
+      throw error;
+    });
     response.json({ calls: page.calls.map(listItemJson), nextCursor: page.nextCursor });
   });
 
   router.get('/api/calls/:callSid', async (request, response) => {
     const call = await deps.store.getCall(request.params['callSid'] ?? '');
-    if (!call) {
-      response.status(404).json({ error: 'no such call' });
-      return;
-    }
+    if (!call) throw new NotFoundError('call_not_found', 'no such call');
     response.json(detailJson(call));
   });
 

@@ -8,8 +8,10 @@ export interface MaintenanceOptions {
   logger: Logger;
   /** Delete calls that ended longer ago than this; undefined: keep everything. */
   retentionDays: number | undefined;
-  /** Calls no instance has touched for this long were orphaned by a crash elsewhere. */
+  /** Calls whose owner's heartbeat stopped this long ago were orphaned by an instance that died. */
   staleAfterMs?: number;
+  /** How often to look for such calls; default every minute. */
+  sweepEveryMs?: number;
   onOrphansFound?: () => void;
 }
 
@@ -33,7 +35,7 @@ export class Maintenance {
       void task();
     };
     if (this.#options.retentionDays !== undefined) every(HOUR_MS, () => this.purge());
-    every(MINUTE_MS, () => this.sweepStaleCalls());
+    every(this.#options.sweepEveryMs ?? MINUTE_MS, () => this.sweepStaleCalls());
   }
 
   stop(): void {

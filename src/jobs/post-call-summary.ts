@@ -1,4 +1,4 @@
-import { POST_CALL_SUMMARY_JOB, type LiveFeed } from '../call/call-recorder.js';
+import { POST_CALL_SUMMARY_JOB } from '../call/call-recorder.js';
 import { detectLanguage } from '../conversation/language.js';
 import type { CallSummary, Summarizer, SummaryTurn } from '../conversation/summarizer.js';
 import type { CallStore } from '../store/call-store.js';
@@ -11,7 +11,6 @@ export interface PostCallSummaryOptions {
   summarizer: Summarizer;
   /** Language of summaries; undefined: the caller's. */
   language: string | undefined;
-  feed: LiveFeed;
   /** Enqueue a webhook delivery after each summary. */
   deliverWebhook: boolean;
 }
@@ -58,7 +57,7 @@ export function postCallSummaryJob(options: PostCallSummaryOptions): JobHandler 
         model: turns.length === 0 ? 'none' : options.summarizer.model,
       });
       if (options.deliverWebhook) await store.enqueueJob(SUMMARY_WEBHOOK_JOB, job.callSid);
-      options.feed.emit('summary', { callSid: job.callSid, text: summary.synopsis, language: summary.language, content: summary });
+      await store.notifyFeed({ kind: 'summary', callSid: job.callSid }).catch(() => undefined);
     },
   };
 }

@@ -15,6 +15,8 @@ export type RealtimeConnectionEvents = {
   open: [];
   event: [RealtimeServerEvent];
   rejected: [reason: string];
+  /** An event not sent because the service stopped reading (send buffer over its bound). */
+  dropped: [{ type: string; bufferedBytes: number }];
   closed: [RealtimeClosed];
 };
 
@@ -35,7 +37,17 @@ export interface RealtimeEndpoint {
   apiKey: string;
   /** Gives up on the opening handshake after this long; default 10 s. */
   handshakeTimeoutMs?: number;
+  /** Pings the service this often once open; default 5 s. */
+  pingIntervalMs?: number;
+  /** A socket that answers nothing (no pong, no event) this long after a ping is dead; default 5 s. */
+  pongTimeoutMs?: number;
+  /** More than this many bytes waiting to be sent: the service is not reading, so events are dropped; default 4 MiB. */
+  maxBufferedBytes?: number;
 }
+
+const DEFAULT_PING_INTERVAL_MS = 5000;
+const DEFAULT_PONG_TIMEOUT_MS = 5000;
+const DEFAULT_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
 export function realtimeUrl(endpoint: Pick<RealtimeEndpoint, 'url' | 'model'>): string {
   const url = new URL(endpoint.url);
@@ -55,10 +67,17 @@ type SocketState =
 export class WsRealtimeConnection extends EventEmitter<RealtimeConnectionEvents> implements RealtimeConnection {
   #state: SocketState;
   readonly #logger: Logger;
+  readonly #endpoint: RealtimeEndpoint;
+  #keepalive: NodeJS.Timeout | undefined;
+  /** When the unanswered ping left; undefined while the service is answering. */
+  #pingSentAtMs: number | undefined;
+  #lastPingAtMs = 0;
+  #droppedEvents = 0;
 
   constructor(endpoint: RealtimeEndpoint, logger: Logger) {
     super();
     this.#logger = logger;
+    this.#endpoint = endpoint;
     const socket = new WebSocket(realtimeUrl(endpoint), {
       headers: { Authorization: `Bearer ${endpoint.apiKey}` },
       handshakeTimeout: endpoint.handshakeTimeoutMs ?? 10_000,
@@ -68,9 +87,14 @@ export class WsRealtimeConnection extends EventEmitter<RealtimeConnectionEvents>
     socket.on('open', () => {
       if (this.#state.status !== 'connecting') return;
       this.#state = { status: 'open', socket };
+      this.#startKeepalive(socket);
       this.emit('open');
     });
-    socket.on('message', (data, isBinary) => this.#onFrame(data, isBinary));
+    socket.on('message', (data, isBinary) => {
+      this.#pingSentAtMs = undefined;
+      this.#onFrame(data, isBinary);
+    });
+    socket.on('pong', () => (this.#pingSentAtMs = undefined));
     socket.on('unexpected-response', (_request, response) => {
       this.#logger.warn({ statusCode: response.statusCode }, 'realtime handshake refused');
       this.#finish({ code: 1006, reason: `HTTP ${response.statusCode}`, byUs: false });
@@ -84,8 +108,47 @@ export class WsRealtimeConnection extends EventEmitter<RealtimeConnectionEvents>
 
   send(event: RealtimeClientEvent): boolean {
     if (this.#state.status !== 'open') return false;
-    this.#state.socket.send(JSON.stringify(event));
+    const { socket } = this.#state;
+    const bufferedBytes = socket.bufferedAmount;
+    if (bufferedBytes > (this.#endpoint.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES)) {
+      // One line when dropping starts and one when it stops, not one per 20 ms frame.
+      if (this.#droppedEvents++ === 0) this.#logger.warn({ bufferedBytes }, 'realtime service is not reading: dropping events');
+      this.emit('dropped', { type: event.type, bufferedBytes });
+      return false;
+    }
+    if (this.#droppedEvents > 0) {
+      this.#logger.warn({ droppedEvents: this.#droppedEvents }, 'realtime service reading again');
+      this.#droppedEvents = 0;
+    }
+    socket.send(JSON.stringify(event));
     return true;
+  }
+
+  /*
+   * A connection that goes quiet without closing (half-open TCP after a network fault) would leave the
+   * call silent for good: ping it, and call it lost when neither a pong nor an event comes back in time,
+   * so the link's reconnect path replaces it with the call's context.
+   */
+  #startKeepalive(socket: WebSocket): void {
+    const intervalMs = this.#endpoint.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS;
+    const timeoutMs = this.#endpoint.pongTimeoutMs ?? DEFAULT_PONG_TIMEOUT_MS;
+    const check = () => {
+      const now = performance.now();
+      if (this.#pingSentAtMs !== undefined && now - this.#pingSentAtMs >= timeoutMs) {
+        this.#logger.warn({ silentMs: Math.round(now - this.#pingSentAtMs) }, 'realtime socket answers nothing: dropping it');
+        this.#finish({ code: 1006, reason: 'no answer to ping', byUs: false });
+        socket.terminate();
+        return;
+      }
+      if (this.#pingSentAtMs === undefined && now - this.#lastPingAtMs >= intervalMs) {
+        this.#pingSentAtMs = now;
+        this.#lastPingAtMs = now;
+        socket.ping();
+      }
+    };
+    this.#lastPingAtMs = performance.now();
+    this.#keepalive = setInterval(check, Math.max(50, Math.min(intervalMs, timeoutMs) / 4));
+    this.#keepalive.unref();
   }
 
   close(): void {
@@ -121,6 +184,7 @@ export class WsRealtimeConnection extends EventEmitter<RealtimeConnectionEvents>
 
   #finish(closed: RealtimeClosed): void {
     if (this.#state.status === 'closed') return;
+    clearInterval(this.#keepalive);
     this.#state = { status: 'closed', closed };
     this.emit('closed', closed);
   }

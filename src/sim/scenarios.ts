@@ -18,6 +18,8 @@ interface TurnReply {
 /** The caller says a clip from assets/caller. */
 export interface SpokenTurn extends TurnReply {
   callerClip: string;
+  /** What the simulated transcription "hears" instead of the clip's own transcript (e.g. a card number). */
+  transcript?: string;
   keys?: never;
 }
 
@@ -155,7 +157,7 @@ export class ScriptCursor {
   nextUserTurn(): { transcript: string; reply: string; tools: ScriptedTool[] } {
     const turn = this.scenario.turns[this.#next++];
     if (!turn) return { transcript: '', reply: this.scenario.fallbackReply, tools: [] };
-    const transcript = turn.keys !== undefined ? turn.keys : callerClip(turn.callerClip).transcript;
+    const transcript = turn.keys !== undefined ? turn.keys : (turn.transcript ?? callerClip(turn.callerClip).transcript);
     return { transcript, reply: turn.reply, tools: turn.tools ?? [] };
   }
 }

@@ -12,6 +12,11 @@ export interface SimulatedCallerOptions {
   serverUrl: string;
   /** The base URL as Twilio sees it (PUBLIC_URL); the webhook is signed against it. Default: serverUrl. */
   publicUrl?: string;
+  /**
+   * Where the media stream connects, when not to serverUrl: behind a load balancer without sticky
+   * sessions the stream may reach another instance than the webhook did.
+   */
+  streamServerUrl?: string;
   authToken: string;
   accountSid?: string;
   callSid?: string;
@@ -304,7 +309,7 @@ export class SimulatedCaller extends EventEmitter<SimulatedCallerEvents> {
   async #openStream(streamUrl: string, parameters: Record<string, string>): Promise<void> {
     // The stream URL in the TwiML is the public one; connect to where the server really listens.
     const publicBase = (this.#options.publicUrl ?? this.#options.serverUrl).replace(/^http/, 'ws');
-    const localBase = this.#options.serverUrl.replace(/^http/, 'ws');
+    const localBase = (this.#options.streamServerUrl ?? this.#options.serverUrl).replace(/^http/, 'ws');
     const connectUrl = streamUrl.startsWith(publicBase) ? localBase + streamUrl.slice(publicBase.length) : streamUrl;
     const headers: Record<string, string> = { 'user-agent': 'Twilio.TmeWs/1.0' };
     const signature = this.#sign(streamUrl, {});

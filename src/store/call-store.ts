@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { StoreError } from '../errors.js';
 import type { SqlClient, SqlTransaction } from './sql-client.js';
 import type {
@@ -17,6 +18,17 @@ import type {
   TokenUsage,
   TurnRecord,
 } from './types.js';
+
+/** A row an operator's live feed should show was written; every instance reads it back from the store. */
+export type FeedNotice =
+  | { kind: 'call' | 'call-ended' | 'summary'; callSid: string }
+  | { kind: 'turn' | 'turn-updated'; callSid: string; seq: number };
+
+const FEED_CHANNEL = 'callbridge_feed';
+const feedNoticeSchema = z.union([
+  z.object({ kind: z.enum(['call', 'call-ended', 'summary']), callSid: z.string() }),
+  z.object({ kind: z.enum(['turn', 'turn-updated']), callSid: z.string(), seq: z.number().int() }),
+]);
 
 const DEFAULT_PAGE_SIZE = 50;
 const MAX_PAGE_SIZE = 200;
@@ -119,13 +131,33 @@ export class CallStore {
     );
   }
 
-  async setStreamSid(callSid: string, streamSid: string): Promise<void> {
-    await this.#client.query(
-      `INSERT INTO calls (call_sid, stream_sid, status, started_at, instance_id)
-       VALUES ($1, $2, 'in-progress', now(), $3)
-       ON CONFLICT (call_sid) DO UPDATE SET stream_sid = excluded.stream_sid, updated_at = now()`,
+  /**
+   * This instance holds the call's media stream: it becomes the call's owner, unless another
+   * instance already is. Returns whether this instance owns the call.
+   */
+  async claimCall(callSid: string, streamSid: string): Promise<boolean> {
+    const rows = await this.#client.query<{ owner_instance: string }>(
+      `INSERT INTO calls (call_sid, stream_sid, status, started_at, instance_id, owner_instance, heartbeat_at)
+       VALUES ($1, $2, 'in-progress', now(), $3, $3, now())
+       ON CONFLICT (call_sid) DO UPDATE SET
+         stream_sid = CASE WHEN calls.owner_instance IS NULL OR calls.owner_instance = $3 THEN excluded.stream_sid ELSE calls.stream_sid END,
+         owner_instance = coalesce(calls.owner_instance, $3),
+         heartbeat_at = CASE WHEN calls.owner_instance IS NULL OR calls.owner_instance = $3 THEN now() ELSE calls.heartbeat_at END,
+         updated_at = now()
+       RETURNING owner_instance`,
       [callSid, streamSid, this.#instanceId],
     );
+    return rows[0]?.owner_instance === this.#instanceId;
+  }
+
+  /** Whether an instance other than this one holds the call's stream. */
+  async ownedElsewhere(callSid: string): Promise<boolean> {
+    const rows = await this.#client.query<{ owner_instance: string | null }>(
+      'SELECT owner_instance FROM calls WHERE call_sid = $1',
+      [callSid],
+    );
+    const owner = rows[0]?.owner_instance;
+    return owner !== undefined && owner !== null && owner !== this.#instanceId;
   }
 
   /**
@@ -164,26 +196,55 @@ export class CallStore {
     });
   }
 
-  /** Heartbeat for live calls, so that other instances do not take them for stale. */
+  /** Tells every instance's live feed (this one's included) that a row was written. */
+  async notifyFeed(notice: FeedNotice): Promise<void> {
+    await this.#client.query('SELECT pg_notify($1, $2)', [FEED_CHANNEL, JSON.stringify(notice)]);
+  }
+
+  /** Feed notices from every instance; notices that do not parse are ignored. Resolves to the unsubscribe. */
+  onFeedNotice(onNotice: (notice: FeedNotice) => void): Promise<() => Promise<void>> {
+    return this.#client.listen(FEED_CHANNEL, (payload) => {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(payload);
+      } catch {
+        return;
+      }
+      const notice = feedNoticeSchema.safeParse(parsed);
+      if (notice.success) onNotice(notice.data);
+    });
+  }
+
+  async getTurn(callSid: string, seq: number): Promise<TurnRecord | undefined> {
+    const rows = await this.#client.query<TurnRow>(
+      `SELECT call_sid, seq, role, item_id, text, heard_text, interrupted, at, keys, tool
+       FROM turns WHERE call_sid = $1 AND seq = $2`,
+      [callSid, seq],
+    );
+    return rows[0] && toTurnRecord(rows[0]);
+  }
+
+  /** Heartbeat for the live calls this instance owns, so that other instances do not take them for orphans. */
   async touchCalls(callSids: readonly string[]): Promise<void> {
     if (callSids.length === 0) return;
     await this.#client.query(
-      `UPDATE calls SET updated_at = now() WHERE call_sid = ANY($1::text[]) AND status = 'in-progress'`,
-      [callSids],
+      `UPDATE calls SET heartbeat_at = now(), updated_at = now()
+       WHERE call_sid = ANY($1::text[]) AND status = 'in-progress' AND owner_instance = $2`,
+      [callSids, this.#instanceId],
     );
   }
 
   /**
-   * Records how the call ended, unless it already has (a final status is never overwritten),
-   * and in the same transaction enqueues one job per kind in `enqueue`. Returns whether it
-   * changed the call.
+   * Records how the call ended, unless it already has (a final status is never overwritten) or
+   * another instance owns it (only the owner writes a call's status), and in the same transaction
+   * enqueues one job per kind in `enqueue`. Returns whether it changed the call.
    */
   async endCall(callSid: string, ending: CallEnding, options: { enqueue?: readonly string[] } = {}): Promise<boolean> {
     return this.#client.transaction(async (tx) => {
       const ended = await tx.query<{ call_sid: string }>(
         `UPDATE calls SET status = $2, ended_at = $3, end_reason = $4, language = $5,
            usage = $6::text::jsonb, figures = $7::text::jsonb, updated_at = now()
-         WHERE call_sid = $1 AND status = 'in-progress'
+         WHERE call_sid = $1 AND status = 'in-progress' AND (owner_instance IS NULL OR owner_instance = $8)
          RETURNING call_sid`,
         [
           callSid,
@@ -193,6 +254,7 @@ export class CallStore {
           ending.language ?? null,
           json(ending.usage),
           json(ending.figures),
+          this.#instanceId,
         ],
       );
       if (ended.length === 0) return false;
@@ -206,12 +268,12 @@ export class CallStore {
    * at their last turn (or now), each with the jobs in `enqueue`. Returns their CallSids.
    */
   markOrphanedCalls(instanceId: string, options: { enqueue: readonly string[] }): Promise<string[]> {
-    return this.#interrupt('c.instance_id = $1', instanceId, options.enqueue);
+    return this.#interrupt('coalesce(c.owner_instance, c.instance_id) = $1', instanceId, options.enqueue);
   }
 
-  /** As `markOrphanedCalls`, for live calls of any instance with no write since `olderThan`. */
+  /** As `markOrphanedCalls`, for live calls of any instance whose owner's heartbeat stopped before `olderThan`. */
   markStaleCalls(olderThan: Date, options: { enqueue: readonly string[] }): Promise<string[]> {
-    return this.#interrupt('c.updated_at < $1', olderThan, options.enqueue);
+    return this.#interrupt('coalesce(c.heartbeat_at, c.updated_at) < $1', olderThan, options.enqueue);
   }
 
   async #interrupt(condition: string, value: unknown, enqueue: readonly string[]): Promise<string[]> {
@@ -453,7 +515,12 @@ function encodeCursor(startedAt: Date, callSid: string): string {
 function decodeCursor(cursor: string): { startedAt: Date; callSid: string } {
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string') {
+    // What encodeCursor writes and PostgreSQL can take: an ISO instant in years 1-9999, a call SID without NUL.
+    const iso = /^(?!0000)\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+    if (
+      Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string' &&
+      iso.test(value[0]) && !value[1].includes('\0')
+    ) {
       const startedAt = new Date(value[0]);
       if (!Number.isNaN(startedAt.getTime())) return { startedAt, callSid: value[1] };
     }

@@ -92,4 +92,15 @@ ALTER TABLE turns ADD COLUMN keys text;
 ALTER TABLE calls ADD COLUMN handoff jsonb;
 `,
   },
+  {
+    version: 3,
+    name: 'call ownership and heartbeats',
+    sql: `
+-- The instance holding the call's media stream; only it writes the call's status.
+ALTER TABLE calls ADD COLUMN owner_instance text;
+-- Bumped by the owner while the call lives: a call whose heartbeat stops was orphaned by a dead instance.
+ALTER TABLE calls ADD COLUMN heartbeat_at timestamptz;
+CREATE INDEX calls_live_heartbeat_idx ON calls (heartbeat_at) WHERE status = 'in-progress';
+`,
+  },
 ];

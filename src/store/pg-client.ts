@@ -50,10 +50,63 @@ export function openPgClient(databaseUrl: string, logger: Logger = silentLogger(
         connection.release(broken);
       }
     },
+    listen(channel, onPayload) {
+      return listenWithReconnect(databaseUrl, channel, onPayload, logger);
+    },
     close(): Promise<void> {
       closing ??= pool.end();
       return closing;
     },
+  };
+}
+
+/** After a lost listening connection, try again this often. */
+const RELISTEN_DELAY_MS = 1000;
+
+/**
+ * LISTEN needs a connection of its own that stays open (a pooled one goes back to the pool). When it
+ * drops (database restart, network), a new one is opened and listens again until stopped; what was
+ * notified meanwhile is lost, which is why notifications carry ids and listeners read the rows.
+ */
+async function listenWithReconnect(
+  databaseUrl: string,
+  channel: string,
+  onPayload: (payload: string) => void,
+  logger: Logger,
+): Promise<() => Promise<void>> {
+  let stopped = false;
+  let current: pg.Client | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  const open = async (): Promise<void> => {
+    const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+    const reopen = (error?: Error) => {
+      if (stopped || current !== client) return;
+      current = undefined;
+      logger.warn({ err: error, channel }, 'database listener lost; listening again');
+      void client.end().catch(() => undefined);
+      retry = setTimeout(() => void open().catch(() => reopen()), RELISTEN_DELAY_MS);
+    };
+    current = client;
+    client.on('notification', (message) => {
+      if (message.channel === channel && message.payload !== undefined) onPayload(message.payload);
+    });
+    client.on('error', reopen);
+    client.on('end', () => reopen());
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+    } catch (error) {
+      // The live feed is not worth failing a start-up for: keep trying in the background.
+      reopen(error instanceof Error ? error : new Error(String(error)));
+    }
+  };
+  await open();
+  return async () => {
+    stopped = true;
+    clearTimeout(retry);
+    const client = current;
+    current = undefined;
+    await client?.end().catch(() => undefined);
   };
 }
 

@@ -57,6 +57,14 @@ export async function openPgliteClient(dataDir?: string): Promise<SqlClient> {
         throw failedInside ? error : toStoreError(error, 'store transaction');
       }
     },
+    // One process holds the embedded database, so its notifications never leave the process.
+    async listen(channel, onPayload) {
+      try {
+        return await db.listen(channel, onPayload);
+      } catch (error) {
+        throw toStoreError(error, 'store listen');
+      }
+    },
     close(): Promise<void> {
       closing ??= db.close().finally(() => {
         if (directory !== undefined) openDirectories.delete(directory);

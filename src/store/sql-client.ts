@@ -16,12 +16,18 @@ export interface SqlClient {
    * A nested `transaction` joins the outer one.
    */
   transaction<R>(fn: (tx: SqlTransaction) => Promise<R>): Promise<R>;
+  /**
+   * Calls `onPayload` with every payload NOTIFYed on `channel` (`SELECT pg_notify(...)`), from any
+   * connection to the database; a dropped connection is re-established and listens again. Resolves
+   * once listening, to the function that stops it.
+   */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   /** Idempotent. */
   close(): Promise<void>;
 }
 
 /** A client bound to one open transaction; the transaction, not its user, ends it. */
-export type SqlTransaction = Omit<SqlClient, 'close'>;
+export type SqlTransaction = Omit<SqlClient, 'close' | 'listen'>;
 
 export interface OpenSqlClientOptions {
   /** PostgreSQL connection string; when set, it wins over `dataDir`. */

@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/log.js';
 import { callerClip, voiceClip } from '../../src/sim/assets.js';
 import { playScenario } from '../../src/sim/run-scenario.js';
 import { englishSupportCall, type Scenario } from '../../src/sim/scenarios.js';
@@ -20,6 +22,14 @@ describe('operator API', () => {
   let harness: Harness;
   let callSid: string;
   const deliveries: Delivery[] = [];
+  /** The server's log lines at warn and above, parsed. */
+  const logLines: Array<{ level: number; msg: string }> = [];
+  const logStream = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      for (const line of chunk.toString().split('\n')) if (line.trim() !== '') logLines.push(JSON.parse(line) as { level: number; msg: string });
+      callback();
+    },
+  });
   const receiver = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -37,6 +47,7 @@ describe('operator API', () => {
     harness = await startHarness({
       simulator: { scenario: oneExchange },
       env: { OPERATOR_TOKEN: TOKEN, SUMMARY_WEBHOOK_URL: webhookUrl, SUMMARY_WEBHOOK_SECRET: WEBHOOK_SECRET },
+      logger: createLogger('warn', logStream),
     });
     const caller = await harness.caller({ from: '+14155550100', to: '+15005550006' }).dial();
     callSid = caller.callSid;
@@ -114,6 +125,49 @@ describe('operator API', () => {
     expect(await sids(`since=${new Date(Date.now() + 60_000).toISOString()}`)).toEqual([]);
     expect((await authorized('/api/calls?status=unknown')).status).toBe(400);
     expect((await authorized('/api/calls?limit=0')).status).toBe(400);
+  });
+
+  it('answers 400 invalid_query naming the parameter for each malformed query, without logging an error', async () => {
+    const before = logLines.length;
+    const cases: Record<string, string> = {
+      'cursor=junk': 'cursor: not a cursor from a previous page',
+      // Decodes, but not to anything a page ever handed out.
+      [`cursor=${Buffer.from('["yesterday","CA1"]').toString('base64url')}`]: 'cursor: not a cursor from a previous page',
+      'limit=0': 'limit: must be a whole number from 1 to 200',
+      'limit=201': 'limit: must be a whole number from 1 to 200',
+      'limit=abc': 'limit: must be a whole number from 1 to 200',
+      'limit=1&limit=2': 'limit: must be a whole number from 1 to 200',
+      'status=nope': 'status: must be one of in-progress, completed, failed, interrupted',
+      'since=yesterday': 'since: must be an ISO 8601 date (2024-05-01) or date-time with a zone (2024-05-01T09:00:00Z)',
+      'until=2024-02-30': 'until: must be an ISO 8601 date (2024-05-01) or date-time with a zone (2024-05-01T09:00:00Z)',
+      'q=%00': 'q: must not contain NUL characters',
+      'status=nope&limit=0': 'limit: must be a whole number from 1 to 200; status: must be one of in-progress, completed, failed, interrupted',
+    };
+    for (const [query, message] of Object.entries(cases)) {
+      const response = await authorized(`/api/calls?${query}`);
+      expect({ query, status: response.status, body: await response.json() }).toEqual({ query, status: 400, body: { error: 'invalid_query', message } });
+    }
+    expect(logLines.slice(before).filter((line) => line.msg.startsWith('request failed'))).toEqual([]);
+  });
+
+  it('pages with a valid cursor, and the cursor keeps the filters of the query it is sent with', async () => {
+    // Long before the calls of this file, so `until` isolates them.
+    const seeded = ['CA00000000000000000000000000000001', 'CA00000000000000000000000000000002', 'CA00000000000000000000000000000003'];
+    for (const [index, sid] of seeded.entries()) {
+      const startedAt = new Date(Date.UTC(2020, 0, 1, 12, index));
+      await harness.server.store.createCall({ callSid: sid, startedAt, instanceId: 'seeded-by-test' });
+      await harness.server.store.endCall(sid, { status: 'completed', endedAt: new Date(startedAt.getTime() + 1000), endReason: 'caller hung up' });
+    }
+    const pages: string[][] = [];
+    let cursor: string | null = null;
+    do {
+      const response = await authorized(`/api/calls?limit=2&until=2021-01-01${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`);
+      expect(response.status).toBe(200);
+      const page = (await response.json()) as { calls: { callSid: string }[]; nextCursor: string | null };
+      pages.push(page.calls.map((call) => call.callSid));
+      cursor = page.nextCursor;
+    } while (cursor !== null && pages.length < 10);
+    expect(pages).toEqual([[seeded[2], seeded[1]], [seeded[0]]]);
   });
 
   it('signs the dashboard in with a session cookie, and out again', async () => {

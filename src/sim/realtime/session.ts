@@ -157,6 +157,7 @@ export class SimSession {
    */
   #unansweredText = false;
   #greeted = false;
+  #silent = false;
   #audioSent = false;
   #closed = false;
   readonly #timers = new Set<NodeJS.Timeout>();
@@ -170,7 +171,15 @@ export class SimSession {
     this.#vad = this.#makeVad();
     socket.on('message', (data) => this.#onMessage(data.toString()));
     socket.on('close', () => this.#shutdown());
+    socket.on('ping', (data) => {
+      if (!this.#silent) socket.pong(data);
+    });
     this.#emit({ type: 'session.created', session: this.#config });
+  }
+
+  /** False once either side closed the socket. */
+  get isOpen(): boolean {
+    return !this.#closed && this.#socket.readyState === this.#socket.OPEN;
   }
 
   get session(): Readonly<Record<string, unknown>> {
@@ -180,6 +189,11 @@ export class SimSession {
   /** Client events of one type, in arrival order. */
   receivedOf(type: string): ReceivedEvent[] {
     return this.received.filter((entry) => entry.event.type === type);
+  }
+
+  /** Answers nothing from now on, pings included, while the socket stays open (a half-open connection). */
+  goSilent(): void {
+    this.#silent = true;
   }
 
   /** Drops the socket without a close handshake, as a network failure would. */
@@ -660,7 +674,7 @@ export class SimSession {
   }
 
   #emit(event: Record<string, unknown> & { type: string }): void {
-    if (this.#closed || this.#socket.readyState !== this.#socket.OPEN) return;
+    if (this.#closed || this.#silent || this.#socket.readyState !== this.#socket.OPEN) return;
     this.#socket.send(JSON.stringify({ event_id: newId('event'), ...event }));
     if (event.type === 'response.function_call_arguments.done') this.functionCallsDoneAtMs.set(String(event['call_id']), this.#now());
   }

@@ -26,7 +26,8 @@ export class RealtimeSimulator {
   readonly #options: RealtimeSimulatorOptions;
   readonly #timing: SimTiming;
   readonly #server: Server;
-  readonly #wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+  // Pongs are the session's to send, so a session can fall silent like a half-open connection.
+  readonly #wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, autoPong: false });
   readonly #sockets = new Set<WebSocket>();
   #refusals = 0;
   #url = '';
@@ -58,6 +59,11 @@ export class RealtimeSimulator {
   /** Refuses the next `count` connection attempts with HTTP 503. */
   refuseConnections(count: number): void {
     this.#refusals = count;
+  }
+
+  /** Every open session stops answering (no events, no pongs) without closing: a half-open connection. */
+  silenceConnections(): void {
+    for (const session of this.sessions) session.goSilent();
   }
 
   /** Cuts every open session's socket without a close handshake. */

@@ -41,11 +41,14 @@ class FakeModelLink extends EventEmitter<{ ready: [ReadyInfo]; event: [RealtimeS
 class FakeStream extends EventEmitter<{ media: [Buffer, number]; mark: [string]; dtmf: [string]; stop: []; closed: [unknown] }> {
   readonly streamSid = 'MZ00000000000000000000000000000001';
   readonly marks: string[] = [];
-  media = 0;
+  readonly payloads: string[] = [];
   clears = 0;
   closed = false;
-  sendMedia(): void {
-    this.media++;
+  get media(): number {
+    return this.payloads.length;
+  }
+  sendMedia(mulawBase64: string): void {
+    this.payloads.push(mulawBase64);
   }
   sendMark(name: string): void {
     this.marks.push(name);
@@ -155,6 +158,32 @@ describe('CallSession', () => {
     speak(link, 'resp_1', 'item_1', 3);
     expect(stream.media).toBe(3);
     expect(stream.marks).toHaveLength(3);
+  });
+
+  it('never sends Twilio an empty media message, whatever the model sends', () => {
+    const { link, stream } = setup();
+    speak(link, 'resp_1', 'item_1', 0);
+    for (const delta of ['', '', 'AA==', 'AAA=', '']) {
+      link.serverSends({ type: 'response.output_audio.delta', response_id: 'resp_1', item_id: 'item_1', output_index: 0, content_index: 0, delta });
+    }
+    expect(stream.media).toBeLessThanOrEqual(1);
+    for (const payload of stream.payloads) expect(Buffer.from(payload, 'base64').length).toBeGreaterThan(0);
+    expect(stream.marks).toHaveLength(stream.media);
+  });
+
+  it('contains a fault in its own event handling: the call ends as failed, nothing is thrown at the socket', () => {
+    const { link, session, ended } = setup();
+    const faults: string[] = [];
+    session.on('fault', ({ where }) => faults.push(where));
+    session.on('turn', () => {
+      throw new Error('a bug in an observer');
+    });
+    expect(() => {
+      link.serverSends({ type: 'conversation.item.input_audio_transcription.completed', item_id: 'item_u1', content_index: 0, transcript: 'hello' });
+    }).not.toThrow();
+    expect(faults).toEqual(['model event']);
+    expect(ended).toEqual([expect.objectContaining({ status: 'failed', reason: 'internal error (model event)' })]);
+    expect(link.closed).toBe(true);
   });
 
   it('stops the bot when the caller talks over it: clear, truncate at what was heard, cancel', () => {
@@ -294,14 +323,13 @@ describe('CallSession', () => {
     expect(handoffs).toEqual([{ reason: 'refund request', whisper: expect.stringContaining('Reason: refund request') }]);
   });
 
-  it('fails the call when Twilio never opens the stream', () => {
-    vi.useFakeTimers();
+  function withoutStream(streamElsewhere?: () => Promise<boolean>) {
     const link = new FakeModelLink();
     const session = new CallSession({
       callSid: START.callSid,
       engine,
       createModelLink: () => link as unknown as ModelLink,
-      greeting: '',
+      greeting: 'Greet the caller.',
       summarizer,
       summarization: { triggerTokens: 100_000, keepTurns: 6 },
       summaryLanguage: undefined,
@@ -310,9 +338,34 @@ describe('CallSession', () => {
       tools: new ToolRegistry([]),
       parties: { from: undefined, to: undefined },
       streamTimeoutMs: 5000,
+      ...(streamElsewhere ? { streamElsewhere } : {}),
     });
-    vi.advanceTimersByTime(5000);
-    expect(session.isEnded).toBe(true);
+    const ended: CallEnd[] = [];
+    session.on('ended', (end) => ended.push(end));
+    return { link, session, ended };
+  }
+
+  it('greets only once the stream is there, so a stream that went to another instance costs no greeting', () => {
+    const { link, session } = withoutStream();
+    link.emit('ready', { reconnected: false, gapMs: 0 });
+    expect(link.sentOf('response.create')).toEqual([]);
+    session.attachStream(new FakeStream() as unknown as TwilioMediaStream, START);
+    expect(link.sentOf('response.create')).toEqual([{ type: 'response.create', response: { instructions: 'Greet the caller.' } }]);
+  });
+
+  it('fails the call when Twilio never opens the stream', async () => {
+    vi.useFakeTimers();
+    const { link, ended } = withoutStream(async () => false);
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(ended).toEqual([expect.objectContaining({ status: 'failed', reason: 'media stream never connected' })]);
+    expect(link.closed).toBe(true);
+  });
+
+  it('closes its model session quietly when another instance took the stream', async () => {
+    vi.useFakeTimers();
+    const { link, ended } = withoutStream(async () => true);
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(ended).toEqual([expect.objectContaining({ servedElsewhere: true })]);
     expect(link.closed).toBe(true);
   });
 });

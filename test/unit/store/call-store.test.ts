@@ -4,7 +4,7 @@ import { MIGRATIONS } from '../../../src/store/migrations.js';
 import {
   migrate,
   type CallListItem,
-  type CallStore,
+  CallStore,
   type ListCallsQuery,
   type NewCall,
   type TurnRecord,
@@ -58,7 +58,7 @@ describe.each(backends)('CallStore on $name', (backend) => {
 
     /** Pushes a call's last sign of life into the past, as if its instance had died then. */
     async function age(callSid: string, minutesAgo: number): Promise<void> {
-      await db.client.query(`UPDATE calls SET updated_at = now() - $2 * interval '1 minute' WHERE call_sid = $1`, [
+      await db.client.query(`UPDATE calls SET updated_at = now() - $2 * interval '1 minute', heartbeat_at = CASE WHEN heartbeat_at IS NULL THEN NULL ELSE now() - $2 * interval '1 minute' END WHERE call_sid = $1`, [
         callSid,
         minutesAgo,
       ]);
@@ -120,7 +120,7 @@ describe.each(backends)('CallStore on $name', (backend) => {
 
       it('getCall returns turns in seq order and the summaries split by kind', async () => {
         await store.createCall(newCall('CA1', at(0)));
-        await store.setStreamSid('CA1', 'MZ1');
+        expect(await store.claimCall('CA1', 'MZ1')).toBe(true);
         for (const seq of [2, 0, 3, 1]) await store.saveTurn(turn('CA1', seq));
         const summary = { callSid: 'CA1', content: { topic: 'hours' }, model: 'gpt-test' };
         await store.addSummary({ ...summary, kind: 'in-call', text: 'first in-call', createdAt: at(2) });
@@ -243,10 +243,11 @@ describe.each(backends)('CallStore on $name', (backend) => {
           await age(sid, 120);
         }
         await store.createCall(newCall('CA6', at(0)));
-        // Every write about a live call counts as a sign of life.
+        // The owner's heartbeat and any write about a call not yet claimed count as signs of life.
+        await db.client.query(`UPDATE calls SET owner_instance = $1 WHERE call_sid = 'CA2'`, [TEST_INSTANCE_ID]);
         await store.touchCalls(['CA2']);
         await store.saveTurn(turn('CA3', 0));
-        await store.setStreamSid('CA4', 'MZ4');
+        await store.claimCall('CA4', 'MZ4');
 
         const stale = await store.markStaleCalls(new Date(Date.now() - 60 * 60_000), { enqueue: ['webhook'] });
 
@@ -259,6 +260,24 @@ describe.each(backends)('CallStore on $name', (backend) => {
           expect(await store.getCall(sid)).toMatchObject({ status: 'in-progress' });
         }
         expect(await store.pendingJobs('webhook')).toBe(2);
+      });
+
+      it('only the instance holding the stream owns a call: others cannot claim it, end it or keep it alive', async () => {
+        const other = new CallStore(db.client, { instanceId: 'other-instance' });
+        await other.createCall(newCall('CA1', at(0), { instanceId: 'other-instance' }));
+        expect(await store.claimCall('CA1', 'MZ1')).toBe(true);
+        expect(await other.claimCall('CA1', 'MZ2')).toBe(false);
+        expect(await other.ownedElsewhere('CA1')).toBe(true);
+        expect(await store.ownedElsewhere('CA1')).toBe(false);
+
+        expect(await other.endCall('CA1', { ...ENDING, status: 'failed', endReason: 'media stream never connected' })).toBe(false);
+        await age('CA1', 120);
+        await other.touchCalls(['CA1']);
+        expect(await store.markOrphanedCalls('other-instance', { enqueue: [] })).toEqual([]);
+        expect(await store.getCall('CA1')).toMatchObject({ status: 'in-progress', streamSid: 'MZ1' });
+
+        expect(await store.endCall('CA1', ENDING)).toBe(true);
+        expect(await store.getCall('CA1')).toMatchObject({ status: 'completed' });
       });
 
       it('touchCalls leaves ended calls alone', async () => {

@@ -1,0 +1,78 @@
+import { EventEmitter } from 'node:events';
+import type { Turn } from '../conversation/transcript.js';
+import { errorMessage } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { CallStore, FeedNotice } from '../store/call-store.js';
+import type { CallStatus } from '../store/types.js';
+
+export type { FeedNotice } from '../store/call-store.js';
+
+export interface LiveTurn extends Turn {
+  callSid: string;
+}
+
+/** What operators watch live: calls starting and ending, turns as they complete. */
+export type LiveFeedEvents = {
+  callStarted: [{ callSid: string; startedAt: Date; from: string | null; to: string | null }];
+  turn: [LiveTurn];
+  turnUpdated: [LiveTurn];
+  callEnded: [{ callSid: string; status: Exclude<CallStatus, 'in-progress'>; endedAt: Date; endReason: string }];
+  summary: [{ callSid: string; text: string; language: string | null; content: Record<string, unknown> }];
+};
+
+export class LiveFeed extends EventEmitter<LiveFeedEvents> {
+  constructor() {
+    super();
+    // One listener per open dashboard; do not warn at 10.
+    this.setMaxListeners(0);
+  }
+}
+
+/**
+ * Every instance's live feed carries every instance's calls: writers publish a small notice (kind,
+ * CallSid, seq) through the store once a row is written (PostgreSQL NOTIFY; in-process for the
+ * embedded store), and each instance's relay reads the row back and tells its own dashboards.
+ */
+export class FeedRelay {
+  readonly #store: CallStore;
+  readonly #feed: LiveFeed;
+  readonly #logger: Logger;
+  #stop: (() => Promise<void>) | undefined;
+
+  constructor(store: CallStore, feed: LiveFeed, logger: Logger) {
+    this.#store = store;
+    this.#feed = feed;
+    this.#logger = logger;
+  }
+
+  async start(): Promise<void> {
+    this.#stop = await this.#store.onFeedNotice((notice) =>
+      this.#relay(notice).catch((error: unknown) => this.#logger.warn({ err: errorMessage(error), notice }, 'live feed notice not relayed')),
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.#stop?.();
+    this.#stop = undefined;
+  }
+
+  async #relay(notice: FeedNotice): Promise<void> {
+    const { callSid } = notice;
+    if (notice.kind === 'turn' || notice.kind === 'turn-updated') {
+      const turn = await this.#store.getTurn(callSid, notice.seq);
+      if (!turn) return;
+      const { callSid: _callSid, ...fields } = turn;
+      this.#feed.emit(notice.kind === 'turn' ? 'turn' : 'turnUpdated', { callSid, ...fields });
+      return;
+    }
+    const call = await this.#store.getCall(callSid);
+    if (!call) return;
+    if (notice.kind === 'call') this.#feed.emit('callStarted', { callSid, startedAt: call.startedAt, from: call.from, to: call.to });
+    else if (notice.kind === 'call-ended' && call.status !== 'in-progress') {
+      this.#feed.emit('callEnded', { callSid, status: call.status, endedAt: call.endedAt ?? new Date(), endReason: call.endReason ?? '' });
+    } else if (notice.kind === 'summary' && call.summary) {
+      const { text, language, content } = call.summary;
+      this.#feed.emit('summary', { callSid, text, language, content });
+    }
+  }
+}
