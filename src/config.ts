@@ -43,6 +43,8 @@ export interface Config {
   instances: { heartbeatMs: number; orphanAfterMs: number };
   /** A call whose media stream has not reached this instance this long after its webhook is given up here. */
   mediaStreamTimeoutMs: number;
+  /** A stream with no frame from Twilio for this long is dead: the call ends as interrupted. */
+  mediaSilenceTimeoutMs: number;
   shutdownTimeoutMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
@@ -132,6 +134,7 @@ const envSchema = z.object({
   HEARTBEAT_SECONDS: optional(integer(1, 300)).default(10),
   ORPHAN_AFTER_SECONDS: optional(integer(5, 3600)).default(30),
   MEDIA_STREAM_TIMEOUT_SECONDS: optional(integer(1, 600)).default(30),
+  MEDIA_SILENCE_TIMEOUT_SECONDS: optional(number(z.number().min(0.5, 'must be at least 0.5').max(300, 'must be at most 300'))).default(10),
   SHUTDOWN_TIMEOUT_SECONDS: optional(integer(0, 3600)).default(30),
   LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])).default('info'),
 }).superRefine((env, context) => {
@@ -218,6 +221,7 @@ export function loadConfig(env: Env): Readonly<Config> {
     instanceId: e.INSTANCE_ID ?? `${hostname()}:${e.PORT}`,
     instances: { heartbeatMs: e.HEARTBEAT_SECONDS * 1000, orphanAfterMs: e.ORPHAN_AFTER_SECONDS * 1000 },
     mediaStreamTimeoutMs: e.MEDIA_STREAM_TIMEOUT_SECONDS * 1000,
+    mediaSilenceTimeoutMs: Math.round(e.MEDIA_SILENCE_TIMEOUT_SECONDS * 1000),
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,
     logLevel: e.LOG_LEVEL,
   };

@@ -181,6 +181,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     authToken: config.twilio.authToken,
     publicUrl: config.publicUrl,
     logger,
+    stream: { silenceTimeoutMs: config.mediaSilenceTimeoutMs },
     onStream: (stream) => {
       stream.on('rejected', (kind) => metrics.rejectedFrames.inc({ source: 'twilio', kind }));
       registry.adoptStream(stream);

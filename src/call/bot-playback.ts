@@ -9,8 +9,8 @@ export interface BotPlaybackOptions {
   now: () => number;
   /** Bot audio generated before Twilio's stream is attached is held up to this much. */
   earlyAudioLimitMs: number;
-  /** Audio that could not be held for the stream. */
-  onDropped: (ms: number) => void;
+  /** Audio that could not be held for the stream, or that the phone's side was not reading. */
+  onDropped: (reason: 'no_stream' | 'slow_phone', ms: number) => void;
   /** The first bot audio left for the caller, `ms` after the stream started. */
   onFirstAudio: (ms: number) => void;
   /** Time callbridge spent on one delta, for the per-frame latency figure. */
@@ -62,8 +62,13 @@ export class BotPlayback {
     // Twilio gets no empty media, whatever the model sent (an empty delta, or too little to yield a sample).
     if (mulaw.length === 0) return;
     const nowMs = this.#options.now();
-    stream.sendMedia(Buffer.from(mulaw.buffer, mulaw.byteOffset, mulaw.byteLength).toString('base64'));
-    stream.sendMark(this.tracker.recordSent(itemId, pcm24kBytesToMs(pcm.length), nowMs));
+    const durationMs = pcm24kBytesToMs(pcm.length);
+    // Audio the phone never got has no mark: the tracker only counts what was really sent.
+    if (!stream.sendMedia(Buffer.from(mulaw.buffer, mulaw.byteOffset, mulaw.byteLength).toString('base64'))) {
+      this.#options.onDropped('slow_phone', durationMs);
+      return;
+    }
+    stream.sendMark(this.tracker.recordSent(itemId, durationMs, nowMs));
     if (!this.#firstAudioSent && this.#streamStartedAtMs !== undefined) {
       this.#firstAudioSent = true;
       this.#options.onFirstAudio(nowMs - this.#streamStartedAtMs);
@@ -110,7 +115,7 @@ export class BotPlayback {
   #hold(itemId: string, pcm: Buffer): void {
     const durationMs = pcm24kBytesToMs(pcm.length);
     if (this.#earlyMs + durationMs > this.#options.earlyAudioLimitMs) {
-      this.#options.onDropped(durationMs);
+      this.#options.onDropped('no_stream', durationMs);
       return;
     }
     this.#early.push({ itemId, pcm });

@@ -28,7 +28,7 @@ const APOLOGY_ITEM_ID = 'cb_apology';
  */
 export class CallSession extends EventEmitter<CallSessionEvents> {
   readonly callSid: string;
-  readonly conversation = new Conversation();
+  readonly conversation: Conversation;
   readonly transcript = new Transcript();
   readonly #options: CallSessionOptions;
   readonly #logger: Logger;
@@ -66,6 +66,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     this.#options = options;
     this.#logger = options.logger;
     this.#createdAtMs = options.now();
+    this.conversation = new Conversation(options.now);
     this.transcript.on('turn', (turn) => this.emit('turn', turn));
     this.transcript.on('turnUpdated', (turn) => this.emit('turnUpdated', turn));
     this.#link = options.createModelLink({
@@ -87,7 +88,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
       engine: options.engine,
       now: options.now,
       earlyAudioLimitMs: options.earlyAudioLimitMs ?? 30_000,
-      onDropped: (ms) => this.emit('droppedAudio', { reason: 'no_stream', ms }),
+      onDropped: (reason, ms) => this.emit('droppedAudio', { reason, ms }),
       onFirstAudio: (ms) => {
         this.#figures.firstAudioMs = ms;
         this.emit('firstAudio', { ms });
@@ -153,6 +154,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     stream.on('mark', this.#guard('mark', (name) => this.#onMark(name)));
     stream.on('dtmf', this.#guard('key press', (digit) => this.#actions.pressKey(digit)));
     stream.on('stop', this.#guard('stream stop', () => this.end('completed', 'caller hung up')));
+    stream.on('silent', this.#guard('silent stream', () => this.end('interrupted', 'media stream went silent')));
     stream.on('closed', this.#guard('stream closed', () => this.end('completed', 'media stream closed')));
     this.emit('streamStarted', start);
     this.#playback.attach(stream);

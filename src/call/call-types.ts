@@ -58,7 +58,7 @@ export type CallSessionEvents = {
   summary: [AppliedSummary];
   /** A new Realtime session replaced a lost or rotated one, after `gapMs` without a model. */
   reconnected: [{ gapMs: number }];
-  droppedAudio: [{ reason: 'interrupted' | 'no_stream' | 'model_unavailable'; ms: number }];
+  droppedAudio: [{ reason: 'interrupted' | 'no_stream' | 'slow_phone' | 'model_unavailable'; ms: number }];
   modelRejected: [];
   modelError: [{ code: string }];
   /** Time callbridge spent on one audio frame, by direction. */

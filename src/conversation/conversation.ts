@@ -14,6 +14,8 @@ export interface ContextItem {
   callId: string | undefined;
   /** Items we created ourselves (summaries, seeded history): never part of the caller's transcript. */
   synthetic: boolean;
+  /** When the mirror first saw the item (the call's clock), so a transcript that never comes can be given up on. */
+  addedAtMs?: number;
 }
 
 /** What a server event told us, for whoever keeps the call's transcript. */
@@ -30,10 +32,15 @@ export const SYNTHETIC_ITEM_PREFIX = 'cb_';
  * It is what summarization reads and what a new session is seeded from.
  */
 export class Conversation {
+  readonly #now: () => number;
   #items: ContextItem[] = [];
   #usage: RealtimeUsage | undefined;
   /** Assistant transcripts as streamed, in case the final event comes back already truncated. */
   readonly #streamed = new Map<string, string>();
+
+  constructor(now: () => number = () => performance.now()) {
+    this.#now = now;
+  }
 
   get items(): readonly ContextItem[] {
     return this.#items;
@@ -121,6 +128,7 @@ export class Conversation {
       hasAudio,
       callId: item.call_id,
       synthetic: item.id.startsWith(SYNTHETIC_ITEM_PREFIX),
+      addedAtMs: this.#now(),
     };
     this.#insert(added, previousItemId);
     return [{ kind: 'item-added', itemId: added.id, role: added.role, synthetic: added.synthetic }];
@@ -137,6 +145,7 @@ export class Conversation {
       hasAudio: true,
       callId: undefined,
       synthetic: false,
+      addedAtMs: this.#now(),
     };
     this.#items.push(created);
     return created;

@@ -77,7 +77,7 @@ export class InCallSummarizer {
   considerAfterResponse(conversation: Conversation): void {
     if (this.#closed || this.#state.status !== 'idle' || this.#options.now() < this.#notBeforeMs) return;
     const tokensBefore = conversation.usage?.total_tokens;
-    const plan = planSummarization(conversation.items, tokensBefore, this.#options.settings);
+    const plan = planSummarization(conversation.items, tokensBefore, this.#options.settings, this.#options.now());
     if (!plan || tokensBefore === undefined) return;
     const turns: SummaryTurn[] = plan.itemIds.flatMap((id) => {
       const item = conversation.get(id);

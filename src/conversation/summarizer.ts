@@ -132,7 +132,10 @@ export class OpenAiSummarizer implements Summarizer {
         cause: error,
       });
     }
-    const parsed = completion.choices[0]?.message.parsed;
+    const message = completion.choices[0]?.message;
+    // A refusal is the model's answer, not a glitch: asking again gets the same.
+    if (message?.refusal) throw new UpstreamError('summary_refused', `the summary model refused: ${message.refusal}`, false);
+    const parsed = message?.parsed;
     if (!parsed) throw new UpstreamError('summary_unparsable', 'the summary model returned no parsable summary', true);
     return parsed as T;
   }

@@ -1,4 +1,4 @@
-import { errorMessage } from '../errors.js';
+import { UpstreamError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { CallStore } from '../store/call-store.js';
@@ -26,7 +26,8 @@ const defaultRetryDelayMs = (attempts: number) => Math.min(10_000 * 2 ** (attemp
 
 /**
  * Runs durable jobs from the store's queue (post-call summaries, webhook deliveries) until each
- * succeeds: failures are rescheduled with backoff in the database, so they survive restarts, and
+ * succeeds or fails for good (an UpstreamError that is not retryable: the job is marked dead with its
+ * error, visible in the operator API and counted): other failures are rescheduled with backoff in the database, so they survive restarts, and
  * several instances can share the queue because claims skip locked rows.
  */
 export class JobRunner {
@@ -79,6 +80,14 @@ export class JobRunner {
         await store.completeJob(job.id);
         metrics.jobs.inc({ kind: job.kind, outcome: 'succeeded' });
       } catch (error) {
+        if (error instanceof UpstreamError && !error.retryable) {
+          logger.error({ kind: job.kind, callSid: job.callSid, attempts: job.attempts, error: errorMessage(error) }, 'job failed for good; not retrying');
+          metrics.jobs.inc({ kind: job.kind, outcome: 'dead' });
+          await store
+            .killJob(job.id, errorMessage(error))
+            .catch((killError: unknown) => logger.warn({ error: errorMessage(killError) }, 'could not mark a job dead; its lock will expire'));
+          continue;
+        }
         const delayMs = (this.#options.retryDelayMs ?? defaultRetryDelayMs)(job.attempts);
         logger.warn({ kind: job.kind, callSid: job.callSid, attempts: job.attempts, retryInMs: delayMs, error: errorMessage(error) }, 'job failed; will retry');
         metrics.jobs.inc({ kind: job.kind, outcome: 'retried' });

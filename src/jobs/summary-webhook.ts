@@ -34,7 +34,9 @@ export function summaryWebhookJob(options: SummaryWebhookOptions): JobHandler {
         signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
       });
       if (!response.ok) {
-        throw new UpstreamError('webhook_rejected', `summary webhook answered HTTP ${response.status}`, true);
+        // A 4xx (but a timeout or rate limit) is the endpoint refusing this delivery: sending it again cannot help.
+        const retryable = response.status >= 500 || response.status === 408 || response.status === 429;
+        throw new UpstreamError('webhook_rejected', `summary webhook answered HTTP ${response.status}`, retryable);
       }
     },
   };

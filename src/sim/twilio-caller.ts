@@ -112,6 +112,7 @@ export class SimulatedCaller extends EventEmitter<SimulatedCallerEvents> {
   #quietSinceMs = 0;
   #continueUrl: string | undefined;
   #hungUp = false;
+  #silent = false;
 
   constructor(options: SimulatedCallerOptions) {
     super();
@@ -182,6 +183,18 @@ export class SimulatedCaller extends EventEmitter<SimulatedCallerEvents> {
       if (index > 0) await this.pause(gapMs);
       this.sendDtmf(digit);
     }
+  }
+
+  /** Twilio stops sending frames while the socket stays open (a stalled media path). */
+  goSilent(): void {
+    clearTimeout(this.#tickTimer);
+    this.#tickTimer = undefined;
+    this.#silent = true;
+  }
+
+  /** The phone's side stops reading what the server sends (a slow or stuck consumer); frames still go out. */
+  stopReading(): void {
+    this.#socket?.pause();
   }
 
   /** Sends a raw text frame, for tests of malformed input. */
@@ -379,7 +392,7 @@ export class SimulatedCaller extends EventEmitter<SimulatedCallerEvents> {
   }
 
   #scheduleTick(): void {
-    if (this.#closed) return;
+    if (this.#closed || this.#silent) return;
     const dueMs = this.startedAtMs + (this.#frames + 1) * TELEPHONY_FRAME_MS;
     this.#tickTimer = setTimeout(() => {
       // Catch up after event-loop stalls, as Twilio's own jitter would deliver a burst.

@@ -36,6 +36,7 @@ export function detailJson(call: CallDetail) {
     usage: call.usage,
     figures: call.figures,
     handoff: call.handoff,
+    jobs: call.jobs,
     turns: call.turns.map((turn) => ({
       seq: turn.seq,
       role: turn.role,

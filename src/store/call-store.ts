@@ -331,6 +331,10 @@ export class CallStore {
        FROM turns WHERE call_sid = $1 ORDER BY seq`,
       [callSid],
     );
+    const jobs = await this.#client.query<{ kind: string; attempts: number; last_error: string | null; done_at: Date | null; dead_at: Date | null }>(
+      'SELECT kind, attempts, last_error, done_at, dead_at FROM jobs WHERE call_sid = $1 ORDER BY id',
+      [callSid],
+    );
     const summaries = (
       await this.#client.query<SummaryRow>(
         `SELECT ${SUMMARY_COLUMNS} FROM summaries WHERE call_sid = $1 ORDER BY created_at, id`,
@@ -351,6 +355,12 @@ export class CallStore {
       usage: call.usage,
       figures: call.figures,
       handoff: call.handoff,
+      jobs: jobs.map((job) => ({
+        kind: job.kind,
+        status: job.done_at ? 'done' : job.dead_at ? 'dead' : 'pending',
+        attempts: job.attempts,
+        lastError: job.last_error,
+      })),
       turns: turns.map(toTurnRecord),
       summary: summaries.findLast((summary) => summary.kind === 'post-call') ?? null,
       inCallSummaries: summaries.filter((summary) => summary.kind === 'in-call'),
@@ -439,7 +449,7 @@ export class CallStore {
          locked_until = now() + $2::double precision * interval '1 millisecond'
        WHERE id = (
          SELECT id FROM jobs
-         WHERE done_at IS NULL AND run_at <= now() AND (locked_until IS NULL OR locked_until <= now())
+         WHERE done_at IS NULL AND dead_at IS NULL AND run_at <= now() AND (locked_until IS NULL OR locked_until <= now())
            AND kind = ANY($1::text[])
          ORDER BY run_at, id
          LIMIT 1
@@ -465,10 +475,15 @@ export class CallStore {
     ]);
   }
 
-  /** Jobs not done yet, due or not, locked or not. */
+  /** The job failed in a way retrying cannot fix: it is never claimed again, and keeps its last error. */
+  async killJob(id: number, error: string): Promise<void> {
+    await this.#client.query('UPDATE jobs SET locked_until = NULL, last_error = $2, dead_at = now() WHERE id = $1', [id, error]);
+  }
+
+  /** Jobs not done yet and not dead, due or not, locked or not. */
   async pendingJobs(kind?: string): Promise<number> {
     const [row] = await this.#client.query<{ count: number }>(
-      'SELECT count(*)::integer AS count FROM jobs WHERE done_at IS NULL AND ($1::text IS NULL OR kind = $1)',
+      'SELECT count(*)::integer AS count FROM jobs WHERE done_at IS NULL AND dead_at IS NULL AND ($1::text IS NULL OR kind = $1)',
       [kind ?? null],
     );
     return row?.count ?? 0;

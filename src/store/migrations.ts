@@ -103,4 +103,14 @@ ALTER TABLE calls ADD COLUMN heartbeat_at timestamptz;
 CREATE INDEX calls_live_heartbeat_idx ON calls (heartbeat_at) WHERE status = 'in-progress';
 `,
   },
+  {
+    version: 4,
+    name: 'dead jobs',
+    sql: `
+-- A job that failed for good (the other side refused it): never claimed again, kept with its last error.
+ALTER TABLE jobs ADD COLUMN dead_at timestamptz;
+DROP INDEX jobs_due_idx;
+CREATE INDEX jobs_due_idx ON jobs (run_at, id) WHERE done_at IS NULL AND dead_at IS NULL;
+`,
+  },
 ];

@@ -98,6 +98,8 @@ export interface CallDetail extends Omit<CallListItem, 'summary'> {
   usage: TokenUsage | null;
   figures: Record<string, number | null> | null;
   handoff: HandoffRecord | null;
+  /** The call's background work (summary, webhook delivery): a dead one failed for good, with why. */
+  jobs: { kind: string; status: 'pending' | 'done' | 'dead'; attempts: number; lastError: string | null }[];
   /** Ordered by seq. */
   turns: TurnRecord[];
   /** The latest post-call summary. */

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { Logger } from '../log.js';
-import { TwilioMediaStream } from './media-stream.js';
+import { TwilioMediaStream, type MediaStreamOptions } from './media-stream.js';
 import { MEDIA_STREAM_PATH, isValidUpgradeSignature, mediaStreamUrl, publicBaseUrl } from './signature.js';
 
 /** Twilio's frames are a few hundred bytes; anything near this limit is not Twilio. */
@@ -14,6 +14,8 @@ export interface MediaStreamServerOptions {
   logger: Logger;
   /** Largest inbound frame accepted, in bytes; default 64 KiB. */
   maxPayloadBytes?: number;
+  /** Keepalive, silence and send-buffer bounds of each stream. */
+  stream?: MediaStreamOptions;
   onStream: (stream: TwilioMediaStream) => void;
   onRefused?: (reason: 'bad-signature') => void;
 }
@@ -52,7 +54,7 @@ export class MediaStreamServer {
       return;
     }
     this.#wss.handleUpgrade(request, socket, head, (ws) => {
-      this.#options.onStream(new TwilioMediaStream(ws, this.#options.logger));
+      this.#options.onStream(new TwilioMediaStream(ws, this.#options.logger, this.#options.stream));
     });
   }
 

@@ -27,9 +27,26 @@ export type MediaStreamEvents = {
   mark: [name: string];
   dtmf: [digit: string];
   stop: [];
+  /** Twilio sends a frame every 20 ms while a call is up: none for this long means the stream is dead. */
+  silent: [silentMs: number];
+  /** A message not sent because the phone's side stopped reading (send buffer over its bound). */
+  dropped: [{ event: string; bufferedBytes: number }];
   closed: [StreamClosed];
   rejected: [kind: RejectionKind, reason: string];
 };
+
+export interface MediaStreamOptions {
+  /** No inbound frame for this long ends the stream as silent; default 10 s. */
+  silenceTimeoutMs?: number;
+  /** WebSocket pings this often, so idle proxies and NATs keep the connection; default 10 s. */
+  pingIntervalMs?: number;
+  /** More than this many bytes waiting to be sent to Twilio: outbound messages are dropped; default 512 KiB. */
+  maxBufferedBytes?: number;
+}
+
+const DEFAULT_SILENCE_TIMEOUT_MS = 10_000;
+const DEFAULT_PING_INTERVAL_MS = 10_000;
+const DEFAULT_MAX_BUFFERED_BYTES = 512 * 1024;
 
 type StreamState =
   | { status: 'awaiting-start'; socket: WebSocket }
@@ -43,12 +60,38 @@ type StreamState =
 export class TwilioMediaStream extends EventEmitter<MediaStreamEvents> {
   #state: StreamState;
   readonly #logger: Logger;
+  readonly #maxBufferedBytes: number;
+  readonly #watchdog: NodeJS.Timeout;
+  #lastFrameAtMs = performance.now();
+  #droppedMessages = 0;
 
-  constructor(socket: WebSocket, logger: Logger) {
+  constructor(socket: WebSocket, logger: Logger, options: MediaStreamOptions = {}) {
     super();
     this.#state = { status: 'awaiting-start', socket };
     this.#logger = logger;
-    socket.on('message', (data, isBinary) => this.#onFrame(data, isBinary));
+    this.#maxBufferedBytes = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
+    const silenceTimeoutMs = options.silenceTimeoutMs ?? DEFAULT_SILENCE_TIMEOUT_MS;
+    const pingIntervalMs = options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS;
+    let lastPingAtMs = performance.now();
+    // One timer per stream for both jobs: a silent stream is ended, an idle link is pinged.
+    this.#watchdog = setInterval(() => {
+      const now = performance.now();
+      if (this.#state.status === 'streaming' && now - this.#lastFrameAtMs >= silenceTimeoutMs) {
+        this.#logger.warn({ silentMs: Math.round(now - this.#lastFrameAtMs) }, 'media stream went silent: closing it');
+        this.emit('silent', now - this.#lastFrameAtMs);
+        this.close(1001, 'media stream silent');
+        return;
+      }
+      if (now - lastPingAtMs >= pingIntervalMs && socket.readyState === socket.OPEN) {
+        lastPingAtMs = now;
+        socket.ping();
+      }
+    }, Math.max(50, Math.min(silenceTimeoutMs, pingIntervalMs) / 4));
+    this.#watchdog.unref();
+    socket.on('message', (data, isBinary) => {
+      this.#lastFrameAtMs = performance.now();
+      this.#onFrame(data, isBinary);
+    });
     socket.on('close', (code, reason) => this.#onClose(code, reason.toString()));
     socket.on('error', (error: Error & { code?: string }) => {
       // ws refuses a frame over maxPayload with close 1009 and stops reading: count it as the
@@ -66,8 +109,9 @@ export class TwilioMediaStream extends EventEmitter<MediaStreamEvents> {
     return this.#state.status !== 'closed';
   }
 
-  sendMedia(mulawBase64: string): void {
-    this.#sendTo((sid) => outboundMedia(sid, mulawBase64));
+  /** Returns false when it could not be sent (stream not streaming, or the phone's side not reading). */
+  sendMedia(mulawBase64: string): boolean {
+    return this.#sendTo((sid) => outboundMedia(sid, mulawBase64), true);
   }
 
   sendMark(name: string): void {
@@ -75,6 +119,7 @@ export class TwilioMediaStream extends EventEmitter<MediaStreamEvents> {
   }
 
   clear(): void {
+    // A clear is what frees a full buffer at Twilio's end: never dropped for the bound.
     this.#sendTo((sid) => outboundClear(sid));
   }
 
@@ -86,11 +131,23 @@ export class TwilioMediaStream extends EventEmitter<MediaStreamEvents> {
     socket.close(code, reason);
   }
 
-  #sendTo(build: (streamSid: string) => TwilioOutbound): void {
-    if (this.#state.status !== 'streaming') return;
+  #sendTo(build: (streamSid: string) => TwilioOutbound, bounded = false): boolean {
+    if (this.#state.status !== 'streaming') return false;
     const { socket, streamSid } = this.#state;
-    if (socket.readyState !== socket.OPEN) return;
+    if (socket.readyState !== socket.OPEN) return false;
+    const bufferedBytes = socket.bufferedAmount;
+    if (bounded && bufferedBytes > this.#maxBufferedBytes) {
+      // One line when dropping starts and one when it stops, not one per delta.
+      if (this.#droppedMessages++ === 0) this.#logger.warn({ bufferedBytes }, 'phone side is not reading: dropping bot audio');
+      this.emit('dropped', { event: 'media', bufferedBytes });
+      return false;
+    }
+    if (bounded && this.#droppedMessages > 0) {
+      this.#logger.warn({ droppedMessages: this.#droppedMessages }, 'phone side reading again');
+      this.#droppedMessages = 0;
+    }
     socket.send(JSON.stringify(build(streamSid)));
+    return true;
   }
 
   #onFrame(data: RawData, isBinary: boolean): void {
@@ -154,6 +211,7 @@ export class TwilioMediaStream extends EventEmitter<MediaStreamEvents> {
 
   #onClose(code: number, reason: string): void {
     if (this.#state.status === 'closed') return;
+    clearInterval(this.#watchdog);
     const closed = { code, reason };
     this.#state = { status: 'closed', closed };
     this.emit('closed', closed);

@@ -43,6 +43,7 @@ describe('loadConfig defaults', () => {
       tools: { file: undefined, secret: undefined },
       instances: { heartbeatMs: 10_000, orphanAfterMs: 30_000 },
       mediaStreamTimeoutMs: 30_000,
+      mediaSilenceTimeoutMs: 10_000,
       redaction: ['cards', 'ssn'],
       turnDetection: { type: 'server_vad', threshold: 0.5, prefixPaddingMs: 300, silenceDurationMs: 500 },
       noiseReduction: undefined,

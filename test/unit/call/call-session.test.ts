@@ -47,8 +47,9 @@ class FakeStream extends EventEmitter<{ media: [Buffer, number]; mark: [string];
   get media(): number {
     return this.payloads.length;
   }
-  sendMedia(mulawBase64: string): void {
+  sendMedia(mulawBase64: string): boolean {
     this.payloads.push(mulawBase64);
+    return true;
   }
   sendMark(name: string): void {
     this.marks.push(name);

@@ -47,6 +47,16 @@ describe('planSummarization', () => {
     expect(planSummarization(firstUnknown, 1000, settings)).toBeUndefined();
   });
 
+  it('steps over a caller item whose transcript never came, keeping it, once it is overdue', () => {
+    const lost = { ...message('u1', 'user', null), addedAtMs: 1000 };
+    const items = [message('a1', 'assistant'), lost, ...conversation.slice(2)];
+    expect(planSummarization(items, 1000, settings, 5000)).toEqual({ itemIds: ['a1'], previousSummaryId: undefined });
+    expect(planSummarization(items, 1000, { ...settings, transcriptTimeoutMs: 10_000 }, 11_000)).toEqual({
+      itemIds: ['a1', 'a2'],
+      previousSummaryId: undefined,
+    });
+  });
+
   it('never separates a function call from its output', () => {
     const items = [
       message('u1', 'user'),

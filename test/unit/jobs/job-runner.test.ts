@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { UpstreamError } from '../../../src/errors.js';
 import { JobRunner, type JobHandler } from '../../../src/jobs/job-runner.js';
 import { silentLogger } from '../../../src/log.js';
 import { Metrics } from '../../../src/metrics.js';
@@ -40,6 +41,40 @@ describe('JobRunner', () => {
     await runner!.stop();
     expect(ran.sort()).toEqual(['CA1', 'CA2']);
     expect(await store.store.pendingJobs('summary')).toBe(0);
+  });
+
+  it('stops retrying a job that failed for good: it is marked dead with its error, visible on the call, and counted', async () => {
+    const attempts: number[] = [];
+    const metrics = new Metrics();
+    await store.store.enqueueJob('summary', 'CA1');
+    await store.store.enqueueJob('summary', 'CA2');
+    runner = new JobRunner({
+      store: store.store,
+      logger: silentLogger(),
+      metrics,
+      pollMs: 10,
+      retryDelayMs: () => 0,
+      handlers: [
+        {
+          kind: 'summary',
+          run: async (job: Job) => {
+            attempts.push(job.attempts);
+            if (job.callSid === 'CA1') throw new UpstreamError('webhook_rejected', 'summary webhook answered HTTP 404', false);
+          },
+        },
+      ],
+    });
+    runner.start();
+    // A retried job would be left pending with its error; a dead one is never claimed again.
+    await until(() => attempts.length >= 2);
+    await runner.stop();
+    expect(attempts).toEqual([1, 1]);
+    expect(await store.store.pendingJobs('summary')).toBe(0);
+    expect((await store.store.getCall('CA1'))!.jobs).toEqual([
+      { kind: 'summary', status: 'dead', attempts: 1, lastError: 'summary webhook answered HTTP 404' },
+    ]);
+    expect((await store.store.getCall('CA2'))!.jobs).toEqual([{ kind: 'summary', status: 'done', attempts: 1, lastError: null }]);
+    expect((await metrics.registry.getSingleMetricAsString('callbridge_jobs_total'))).toContain('outcome="dead"} 1');
   });
 
   it('retries a failing job with the attempt count until it succeeds', async () => {

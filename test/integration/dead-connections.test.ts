@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { callerClip } from '../../src/sim/assets.js';
+import { continuingAcrossSessions, englishSupportCall } from '../../src/sim/scenarios.js';
+import { useHarness, waitFor } from '../support/harness.js';
+import { shortCall, withoutTools } from '../support/scenarios.js';
+
+const OPERATOR_TOKEN = 'dead-connections-operator-token';
+
+describe('a half-open Realtime socket', () => {
+  const fixture = useHarness({
+    simulator: { scenario: continuingAcrossSessions(withoutTools(englishSupportCall)) },
+    env: { REALTIME_PING_INTERVAL_SECONDS: '1', REALTIME_PONG_TIMEOUT_SECONDS: '2' },
+  });
+
+  it('is noticed by its unanswered pings and replaced within 15 s; the call keeps its context and the next turn plays', async () => {
+    const { harness } = fixture;
+    const caller = await harness.caller().dial();
+    await caller.waitForBotReply(1);
+    await caller.say(callerClip('en-order-status').mulaw);
+    await caller.waitForBotReply(2);
+
+    const silencedAtMs = performance.now();
+    harness.simulator.silenceConnections();
+    await waitFor(() => harness.simulator.sessions.length === 2, 'a replacement session', 15_000);
+    const [first, second] = harness.simulator.sessions;
+    await waitFor(() => second!.received.some((entry) => entry.event.type === 'session.update'), 'the replacement to be configured', 15_000);
+    expect(performance.now() - silencedAtMs).toBeLessThan(15_000);
+    expect(first!.isOpen).toBe(false);
+
+    // Seeded with what was said, and the next turn is answered in the new session.
+    const seeded = second!.items.map((item) => item.content[0]?.text ?? '');
+    expect(seeded).toContain(callerClip('en-order-status').transcript);
+    await caller.say(callerClip('en-change-address').mulaw);
+    await caller.waitForBotReply(3);
+    expect(second!.responses.map((response) => response.reply)).toEqual(['address-en']);
+    expect(caller.isOpen).toBe(true);
+    await caller.hangUp();
+  }, 90_000);
+});
+
+describe('a silent Twilio stream', () => {
+  const fixture = useHarness({ simulator: { scenario: shortCall }, env: { OPERATOR_TOKEN, MEDIA_SILENCE_TIMEOUT_SECONDS: '1' } });
+
+  it('ends its call as interrupted, keeps what was said, and leaves other calls alone', async () => {
+    const { harness } = fixture;
+    const stalled = await harness.caller().dial();
+    const healthy = await harness.caller().dial();
+    await Promise.all([stalled.waitForBotReply(1), healthy.waitForBotReply(1)]);
+    stalled.goSilent();
+    await stalled.waitForClose(10_000);
+    const stored = async (callSid: string) =>
+      (await (await fetch(`${harness.server.url}/api/calls/${callSid}`, { headers: { authorization: `Bearer ${OPERATOR_TOKEN}` } })).json()) as {
+        status: string;
+        endReason: string;
+        turns: unknown[];
+      };
+    await waitFor(async () => (await stored(stalled.callSid)).status === 'interrupted', 'the stalled call on record');
+    expect(await stored(stalled.callSid)).toMatchObject({ endReason: 'media stream went silent', turns: [expect.anything()] });
+    expect(healthy.isOpen).toBe(true);
+    await healthy.say(callerClip('en-change-address').mulaw);
+    await healthy.waitForBotReply(2);
+    await healthy.hangUp();
+  }, 60_000);
+});
