@@ -1,19 +1,18 @@
 import { EventEmitter } from 'node:events';
 import { pcm24kBytesToMs } from '../audio/timing.js';
-import { heardText } from '../conversation/heard-text.js';
-import { Conversation } from '../conversation/conversation.js';
-import { InCallSummarizer } from '../conversation/in-call-summarizer.js';
-import { detectLanguage } from '../conversation/language.js';
-import { seedEvents } from '../conversation/seed.js';
-import { Transcript } from '../conversation/transcript.js';
+import type { Conversation } from '../conversation/conversation.js';
+import type { detectLanguage } from '../conversation/language.js';
+import type { Transcript } from '../conversation/transcript.js';
 import type { Logger } from '../log.js';
 import { cancelResponse, createResponse, truncateItem, type RealtimeClientEvent } from '../realtime/client-events.js';
 import type { RealtimeServerEvent, ServerEventOf } from '../realtime/server-events.js';
 import type { StreamStart, TwilioMediaStream } from '../telephony/media-stream.js';
-import { BargeInController, type BargeInCommand, type SettledInterruption } from './barge-in.js';
+import { BargeInController, type BargeInCommand } from './barge-in.js';
 import { BotActions } from './bot-actions.js';
 import { BotPlayback } from './bot-playback.js';
+import { CallContext } from './call-context.js';
 import { CallerAudio } from './caller-audio.js';
+import { FaultGuard } from './fault-guard.js';
 import type { CallEnd, CallFigures, CallSessionEvents, CallSessionOptions } from './call-types.js';
 import type { ModelLink, ReadyInfo } from './model-link.js';
 
@@ -28,15 +27,14 @@ const APOLOGY_ITEM_ID = 'cb_apology';
  */
 export class CallSession extends EventEmitter<CallSessionEvents> {
   readonly callSid: string;
-  readonly conversation: Conversation;
-  readonly transcript = new Transcript();
   readonly #options: CallSessionOptions;
   readonly #logger: Logger;
   readonly #link: ModelLink;
   readonly #callerAudio: CallerAudio;
   readonly #playback: BotPlayback;
   readonly #actions: BotActions;
-  readonly #inCallSummarizer: InCallSummarizer;
+  readonly #context: CallContext;
+  readonly #guard = new FaultGuard((where, error) => this.#fault(where, error));
   #bargeIn: BargeInController;
   #stream: TwilioMediaStream | undefined;
   #streamTimer: NodeJS.Timeout | undefined;
@@ -44,21 +42,15 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
   #greeted = false;
   #modelReady = false;
   #callerSpeaking = false;
-  #sessionSeeds = 0;
   readonly #createdAtMs: number;
   #ended: CallEnd | undefined;
-  readonly #figures: CallFigures = {
+  readonly #figures: Omit<CallFigures, keyof CallContext['figures']> = {
     firstAudioMs: undefined,
     bargeIns: 0,
     reconnects: 0,
     maxReconnectGapMs: 0,
-    summaries: 0,
-    lastSummaryLatencyMs: undefined,
-    tokensBeforeSummary: undefined,
-    tokensAfterSummary: undefined,
     toolCalls: 0,
   };
-  #awaitingTokensAfterSummary = false;
 
   constructor(options: CallSessionOptions) {
     super();
@@ -66,19 +58,28 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     this.#options = options;
     this.#logger = options.logger;
     this.#createdAtMs = options.now();
-    this.conversation = new Conversation(options.now);
+    this.#context = new CallContext({
+      now: options.now,
+      summarizer: options.summarizer,
+      summarization: options.summarization,
+      summaryLanguage: options.summaryLanguage,
+      redact: options.redact,
+      send: (event) => this.#link.send(event),
+      logger: options.logger,
+      onSummary: this.#guard.wrap('in-call summary', (applied) => this.emit('summary', applied)),
+    });
     this.transcript.on('turn', (turn) => this.emit('turn', turn));
     this.transcript.on('turnUpdated', (turn) => this.emit('turnUpdated', turn));
     this.#link = options.createModelLink({
-      seed: () => this.#seedNextSession(),
+      seed: () => this.#context.seedNextSession(),
       isQuiet: () => !this.#callerSpeaking && !this.#bargeIn.botIsSpeaking,
     });
-    this.#link.on('ready', this.#guard('model ready', (info) => this.#onModelReady(info)));
-    this.#link.on('event', this.#guard('model event', (event) => this.#onModelEvent(event)));
-    this.#link.on('rejected', this.#guard('model rejected', () => this.emit('modelRejected')));
-    this.#link.on('lost', this.#guard('model lost', () => this.#onModelLost()));
-    this.#link.on('failed', this.#guard('model failed', () => this.#onModelFailed()));
-    this.#link.on('droppedAudio', this.#guard('model audio', (ms) => this.emit('droppedAudio', { reason: 'model_unavailable', ms })));
+    this.#link.on('ready', this.#guard.wrap('model ready', (info) => this.#onModelReady(info)));
+    this.#link.on('event', this.#guard.wrap('model event', (event) => this.#onModelEvent(event)));
+    this.#link.on('rejected', this.#guard.wrap('model rejected', () => this.emit('modelRejected')));
+    this.#link.on('lost', this.#guard.wrap('model lost', () => this.#onModelLost()));
+    this.#link.on('failed', this.#guard.wrap('model failed', () => this.#onModelFailed()));
+    this.#link.on('droppedAudio', this.#guard.wrap('model audio', (ms) => this.emit('droppedAudio', { reason: 'model_unavailable', ms })));
     this.#callerAudio = new CallerAudio({
       engine: options.engine,
       send: (pcm, ms) => this.#link.appendAudio(pcm, ms),
@@ -97,36 +98,29 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     });
     this.#bargeIn = new BargeInController(this.#playback.tracker);
     this.#actions = this.#createActions();
-    this.#inCallSummarizer = new InCallSummarizer({
-      summarizer: options.summarizer,
-      settings: options.summarization,
-      language: () => options.summaryLanguage ?? this.language?.name,
-      send: (event) => this.#link.send(event),
-      logger: options.logger,
-      now: options.now,
-      ...(options.redact ? { redact: options.redact } : {}),
-      onApplied: this.#guard('in-call summary', (applied) => {
-        this.#figures.summaries++;
-        this.#figures.lastSummaryLatencyMs = applied.latencyMs;
-        this.#figures.tokensBeforeSummary = applied.tokensBefore;
-        this.#awaitingTokensAfterSummary = true;
-        this.emit('summary', applied);
-      }),
-    });
     this.#streamTimer = setTimeout(
-      this.#guard('stream timeout', () => void this.#onStreamTimeout().catch((error: unknown) => this.#fault('stream timeout', error))),
+      this.#guard.wrap('stream timeout', () => this.#guard.catch('stream timeout', this.#onStreamTimeout())),
       options.streamTimeoutMs ?? 30_000,
     );
   }
 
   get figures(): Readonly<CallFigures> {
-    return this.#figures;
+    return { ...this.#figures, ...this.#context.figures };
+  }
+
+  /** Who said what, in conversation order; it never forgets (summaries and reconnects do not touch it). */
+  get transcript(): Transcript {
+    return this.#context.transcript;
+  }
+
+  /** The mirror of the model's context. */
+  get conversation(): Conversation {
+    return this.#context.conversation;
   }
 
   /** The language the caller speaks, once there is enough of what they said to tell. */
   get language(): ReturnType<typeof detectLanguage> {
-    const said = this.transcript.turns().filter((turn) => turn.role === 'user' && turn.keys === undefined);
-    return detectLanguage(said.map((turn) => turn.text));
+    return this.#context.language;
   }
 
   get streamSid(): string | undefined {
@@ -150,12 +144,12 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     }
     clearTimeout(this.#streamTimer);
     this.#stream = stream;
-    stream.on('media', this.#guard('caller audio', (audio, timestampMs) => this.#callerAudio.push(audio, timestampMs)));
-    stream.on('mark', this.#guard('mark', (name) => this.#onMark(name)));
-    stream.on('dtmf', this.#guard('key press', (digit) => this.#actions.pressKey(digit)));
-    stream.on('stop', this.#guard('stream stop', () => this.end('completed', 'caller hung up')));
-    stream.on('silent', this.#guard('silent stream', () => this.end('interrupted', 'media stream went silent')));
-    stream.on('closed', this.#guard('stream closed', () => this.end('completed', 'media stream closed')));
+    stream.on('media', this.#guard.wrap('caller audio', (audio, timestampMs) => this.#callerAudio.push(audio, timestampMs)));
+    stream.on('mark', this.#guard.wrap('mark', (name) => this.#onMark(name)));
+    stream.on('dtmf', this.#guard.wrap('key press', (digit) => this.#actions.pressKey(digit)));
+    stream.on('stop', this.#guard.wrap('stream stop', () => this.end('completed', 'caller hung up')));
+    stream.on('silent', this.#guard.wrap('silent stream', () => this.end('interrupted', 'media stream went silent')));
+    stream.on('closed', this.#guard.wrap('stream closed', () => this.end('completed', 'media stream closed')));
     this.emit('streamStarted', start);
     this.#playback.attach(stream);
     this.#greetWhenReady();
@@ -176,7 +170,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     clearTimeout(this.#streamTimer);
     clearTimeout(this.#hangupTimer);
     this.#actions.close();
-    this.#inCallSummarizer.close();
+    this.#context.close();
     this.#link.close();
     this.#callerAudio.close();
     this.#playback.close();
@@ -185,21 +179,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     this.emit('ended', this.#ended);
   }
 
-  /*
-   * Per-call fault isolation: every event a call handles from either socket and every timer it owns
-   * runs through this, so a bug in one call's handling ends that call as failed (logged, counted)
-   * instead of reaching the process's uncaughtException and dropping every call on the instance.
-   */
-  #guard<A extends unknown[]>(where: string, handle: (...args: A) => void): (...args: A) => void {
-    return (...args: A) => {
-      try {
-        handle(...args);
-      } catch (error) {
-        this.#fault(where, error);
-      }
-    };
-  }
-
+  /** An unexpected error in this call's handling: it ends the call as failed (logged, counted); the others go on. */
   #fault(where: string, error: unknown): void {
     this.#logger.error({ err: error, where }, 'unexpected error in this call: ending it');
     this.emit('fault', { where });
@@ -224,21 +204,21 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
       send: (event) => this.#sendToModelSession(event),
       isPlaying: () => this.#playback.hasPendingAudio,
       language: () => this.language?.name,
-      summaryLanguage: () => options.summaryLanguage ?? this.language?.name,
-      inCallSummary: () => this.#inCallSummarizer.current,
+      summaryLanguage: () => this.#context.summaryLanguage,
+      inCallSummary: () => this.#context.currentSummary,
       logger: this.#logger,
       now: options.now,
       onFault: (where, error) => this.#fault(where, error),
     });
     actions.on(
       'toolCall',
-      this.#guard('tool call', (record) => {
+      this.#guard.wrap('tool call', (record) => {
         this.#figures.toolCalls++;
         this.emit('toolCall', record);
       }),
     );
-    actions.on('handoff', this.#guard('hand-off', (handoff) => this.emit('handoff', handoff)));
-    actions.on('finished', this.#guard('bot ending the call', (reason) => this.end('completed', reason)));
+    actions.on('handoff', this.#guard.wrap('hand-off', (handoff) => this.emit('handoff', handoff)));
+    actions.on('finished', this.#guard.wrap('bot ending the call', (reason) => this.end('completed', reason)));
     return actions;
   }
 
@@ -291,7 +271,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     // tracker stays: audio already at Twilio keeps playing, and can still be cleared on a barge-in.
     this.#bargeIn = new BargeInController(this.#playback.tracker);
     this.#actions.onSessionLost();
-    this.#inCallSummarizer.onSessionLost();
+    this.#context.onSessionLost();
   }
 
   #onModelFailed(): void {
@@ -303,18 +283,13 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     }
     const playMs = this.#playback.playClip(APOLOGY_ITEM_ID, apology);
     // Hang up when Twilio says the apology played; the timer covers a mark that never comes back.
-    this.#hangupTimer = setTimeout(this.#guard('hang-up timer', () => this.end('failed', 'model unavailable')), playMs + 2000);
+    this.#hangupTimer = setTimeout(this.#guard.wrap('hang-up timer', () => this.end('failed', 'model unavailable')), playMs + 2000);
   }
 
   #onModelEvent(event: RealtimeServerEvent): void {
     if (this.#ended) return;
     this.emit('modelEvent', event);
-    for (const fact of this.conversation.apply(event)) {
-      if (fact.kind === 'item-added' && !fact.synthetic) this.transcript.noteItem(fact.itemId);
-      if (fact.kind === 'item-added') this.#inCallSummarizer.onItemAdded(fact.itemId);
-      if (fact.kind === 'user-transcript') this.transcript.userSaid(fact.itemId, fact.text);
-      if (fact.kind === 'assistant-transcript') this.transcript.assistantGenerated(fact.itemId, fact.text);
-    }
+    this.#context.apply(event);
     switch (event.type) {
       case 'input_audio_buffer.speech_started':
         this.#callerSpeaking = true;
@@ -374,7 +349,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     const reactionMs = clearedAt - receivedAt;
     this.#figures.bargeIns++;
     this.#logger.info({ interrupted: interrupted.length, reactionMs }, 'caller barged in');
-    this.#settle(settled);
+    this.#context.settle(settled);
     this.#actions.onBargeIn();
     this.emit('bargeIn', { reactionMs, interrupted });
   }
@@ -390,31 +365,15 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     return clearedAt;
   }
 
-  /** The transcript and the model's copy keep what the caller heard of each interrupted item. */
-  #settle(settled: SettledInterruption[]): void {
-    for (const { itemId, heardMs, totalMs } of settled) {
-      this.transcript.assistantInterrupted(itemId, heardMs, totalMs);
-      const item = this.conversation.get(itemId);
-      if (item?.text !== undefined) this.conversation.setText(itemId, heardText(item.text, heardMs, totalMs));
-    }
-  }
-
   #onResponseDone(event: ServerEventOf<'response.done'>): void {
     const responseId = event.response.id;
     const done = this.#bargeIn.onResponseDone(responseId);
     this.#apply(done.commands);
-    this.#settle(done.settled);
-    for (const itemId of done.completedItemIds) this.transcript.assistantDone(itemId);
+    this.#context.settle(done.settled);
+    this.#context.afterResponse(done.completedItemIds, event.response.usage ?? undefined);
     this.#actions.onResponseDone(responseId);
-    if (event.response.usage) {
-      this.emit('usage', event.response.usage);
-      if (this.#awaitingTokensAfterSummary) {
-        this.#figures.tokensAfterSummary = event.response.usage.total_tokens;
-        this.#awaitingTokensAfterSummary = false;
-      }
-    }
+    if (event.response.usage) this.emit('usage', event.response.usage);
     if (!this.#playback.hasPendingAudio) this.#bargeIn.forgetSettledResponses();
-    this.#inCallSummarizer.considerAfterResponse(this.conversation);
   }
 
   #onModelError(event: ServerEventOf<'error'>): void {
@@ -432,17 +391,5 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     const sent = this.#link.send(event);
     if (!sent) this.#logger.debug({ type: event.type }, 'no model session: event dropped');
     return sent;
-  }
-
-  /** The new session starts from the summary and recent turns; its own items then rebuild the mirror. */
-  #seedNextSession(): RealtimeClientEvent[] {
-    const events = seedEvents(
-      this.conversation.items,
-      this.#inCallSummarizer.currentText,
-      this.#options.summarization.keepTurns,
-      `r${++this.#sessionSeeds}`,
-    );
-    this.conversation.reset();
-    return events;
   }
 }

@@ -25,7 +25,9 @@ describe('Realtime session continuity', () => {
       const [, second] = harness.simulator.sessions;
       await waitFor(() => session.figures.reconnects === 1, 'the session to be ready');
 
-      // Configured first, then seeded: the summary, then the last two turns as text.
+      // Configured first, then seeded: the summary, then the last two turns as text (sent before the
+      // link reports ready, so they may still be on the wire).
+      await waitFor(() => second!.receivedOf('conversation.item.create').length >= 3, 'the seeded history');
       const sent = second!.received.filter((entry) => entry.event.type !== 'input_audio_buffer.append');
       expect(sent.map((entry) => entry.event.type)).toEqual([
         'session.update',

@@ -172,6 +172,24 @@ describe('CallSession', () => {
     expect(stream.marks).toHaveLength(stream.media);
   });
 
+  it('turns fuzzed model audio into valid, non-empty media only', () => {
+    const { link, stream } = setup();
+    speak(link, 'resp_1', 'item_1', 0);
+    // A fixed-seed generator: the same 400 deltas of 0-9 random bytes every run.
+    let seed = 42;
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    for (let index = 0; index < 400; index++) {
+      const bytes = Buffer.from(Array.from({ length: Math.floor(random() * 10) }, () => Math.floor(random() * 256)));
+      link.serverSends({ type: 'response.output_audio.delta', response_id: 'resp_1', item_id: 'item_1', output_index: 0, content_index: 0, delta: bytes.toString('base64') });
+    }
+    expect(stream.media).toBeGreaterThan(0);
+    for (const payload of stream.payloads) {
+      expect(payload).toMatch(/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/);
+      expect(Buffer.from(payload, 'base64').length).toBeGreaterThan(0);
+    }
+    expect(stream.marks).toHaveLength(stream.media);
+  });
+
   it('contains a fault in its own event handling: the call ends as failed, nothing is thrown at the socket', () => {
     const { link, session, ended } = setup();
     const faults: string[] = [];
