@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadResamplerEngine, type ResamplerEngine } from '../../../src/audio/resampler.js';
-import { CallSession, type CallEnd } from '../../../src/call/call-session.js';
+import { CallSession, type CallEnd, type CallSessionOptions } from '../../../src/call/call-session.js';
 import type { ModelLink, ReadyInfo } from '../../../src/call/model-link.js';
 import type { Summarizer } from '../../../src/conversation/summarizer.js';
 import { silentLogger } from '../../../src/log.js';
@@ -88,10 +88,8 @@ beforeAll(async () => {
   engine = await loadResamplerEngine();
 });
 
-function setup(options: { tools?: Tool[]; handoffEnabled?: boolean } = {}) {
-  const link = new FakeModelLink();
-  const stream = new FakeStream();
-  let nowMs = 0;
+/** A session on fakes, not yet given its stream; `ended` collects how it ended. */
+function newSession(link: FakeModelLink, overrides: Partial<CallSessionOptions> = {}) {
   const session = new CallSession({
     callSid: START.callSid,
     engine,
@@ -101,13 +99,25 @@ function setup(options: { tools?: Tool[]; handoffEnabled?: boolean } = {}) {
     summarization: { triggerTokens: 100_000, keepTurns: 6 },
     summaryLanguage: undefined,
     logger: silentLogger(),
-    now: () => nowMs,
-    tools: new ToolRegistry(options.tools ?? []),
+    now: () => 0,
+    tools: new ToolRegistry([]),
     parties: { from: '+14155550100', to: '+15005550006' },
-    handoffEnabled: options.handoffEnabled ?? false,
+    ...overrides,
   });
   const ended: CallEnd[] = [];
   session.on('ended', (end) => ended.push(end));
+  return { session, ended };
+}
+
+function setup(options: { tools?: Tool[]; handoffEnabled?: boolean } = {}) {
+  const link = new FakeModelLink();
+  const stream = new FakeStream();
+  let nowMs = 0;
+  const { session, ended } = newSession(link, {
+    now: () => nowMs,
+    tools: new ToolRegistry(options.tools ?? []),
+    handoffEnabled: options.handoffEnabled ?? false,
+  });
   link.emit('ready', { reconnected: false, gapMs: 0 });
   session.attachStream(stream as unknown as TwilioMediaStream, START);
   return { session, link, stream, ended, advance: (ms: number) => (nowMs += ms) };
@@ -344,24 +354,7 @@ describe('CallSession', () => {
 
   function withoutStream(streamElsewhere?: () => Promise<boolean>) {
     const link = new FakeModelLink();
-    const session = new CallSession({
-      callSid: START.callSid,
-      engine,
-      createModelLink: () => link as unknown as ModelLink,
-      greeting: 'Greet the caller.',
-      summarizer,
-      summarization: { triggerTokens: 100_000, keepTurns: 6 },
-      summaryLanguage: undefined,
-      logger: silentLogger(),
-      now: () => 0,
-      tools: new ToolRegistry([]),
-      parties: { from: undefined, to: undefined },
-      streamTimeoutMs: 5000,
-      ...(streamElsewhere ? { streamElsewhere } : {}),
-    });
-    const ended: CallEnd[] = [];
-    session.on('ended', (end) => ended.push(end));
-    return { link, session, ended };
+    return { link, ...newSession(link, { streamTimeoutMs: 5000, ...(streamElsewhere ? { streamElsewhere } : {}) }) };
   }
 
   it('greets only once the stream is there, so a stream that went to another instance costs no greeting', () => {
