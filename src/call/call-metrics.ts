@@ -28,6 +28,7 @@ function observe(call: CallSession, metrics: Metrics): void {
   });
   call.once('ended', (end) => {
     metrics.callsActive.dec();
-    metrics.callsTotal.inc({ status: end.status });
+    // A webhook-time session whose stream another instance took is not a call of this instance's.
+    if (!end.servedElsewhere) metrics.callsTotal.inc({ status: end.status });
   });
 }
