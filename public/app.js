@@ -1,6 +1,10 @@
 // The operator dashboard: plain DOM, no framework and no build step, so the CSP can stay at 'self'.
 // Every piece of call data reaches the page through textContent or attributes, never as markup.
 
+import { byId, h } from './dom.js';
+import { asText, asTextList, durationOf, figureLabel, figureValue, firstLine, formatDuration, formatTime, keepEnding, numberFormat } from './format.js';
+import { renderTurn } from './transcript.js';
+
 const PAGE_SIZE = 50;
 const SEARCH_DEBOUNCE_MS = 300;
 const EVENTS_RETRY_MS = 3000;
@@ -13,16 +17,6 @@ const STATUS_LABELS = {
   failed: 'Failed',
   interrupted: 'Interrupted',
 };
-/** How a tool call went, as the server records it; anything else is shown as sent. */
-const TOOL_OUTCOME_LABELS = {
-  ok: 'ok',
-  error: 'failed',
-  timeout: 'timed out',
-  unknown_tool: 'unknown tool',
-  invalid_arguments: 'invalid arguments',
-};
-/** Longer tool arguments or results are cut to this many characters, the whole kept in a <details>. */
-const TOOL_PREVIEW_CHARS = 160;
 const LIVE_EVENTS = ['call', 'turn', 'turn-updated', 'call-ended', 'summary'];
 const FIRST_PAGE_MARK = 'callbridge:first-page';
 
@@ -40,10 +34,6 @@ const el = {
   loadMore: byId('load-more'),
   detail: byId('detail'),
 };
-
-const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
-const clockFormat = new Intl.DateTimeFormat(undefined, { timeStyle: 'medium' });
-const numberFormat = new Intl.NumberFormat();
 
 class Unauthorized extends Error {}
 
@@ -73,24 +63,6 @@ function newSession() {
   };
 }
 
-function byId(id) {
-  const found = document.getElementById(id);
-  if (!found) throw new Error(`index.html lacks #${id}`);
-  return found;
-}
-
-/** createElement with attributes; string children become text nodes. */
-function h(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) {
-    if (value === null || value === undefined || value === false) continue;
-    if (name === 'class') node.className = value;
-    else node.setAttribute(name, value === true ? '' : String(value));
-  }
-  node.append(...children.filter((child) => child !== null && child !== undefined && child !== false));
-  return node;
-}
-
 async function api(path, init = {}) {
   const response = await fetch(path, { credentials: 'same-origin', ...init, headers: { accept: 'application/json', ...init.headers } });
   if (response.status === 401) throw new Unauthorized();
@@ -107,108 +79,6 @@ function guarded(action) {
     if (error instanceof Unauthorized) signedOut('Your session has ended. Sign in again.');
     else throw error;
   });
-}
-
-// ---------------------------------------------------------------- formatting
-
-function formatDuration(ms) {
-  if (typeof ms !== 'number' || !Number.isFinite(ms)) return '—';
-  const total = Math.max(0, Math.floor(ms / 1000));
-  const hours = Math.floor(total / 3600);
-  const minutes = Math.floor((total % 3600) / 60);
-  const seconds = String(total % 60).padStart(2, '0');
-  return hours > 0 ? `${hours}:${String(minutes).padStart(2, '0')}:${seconds}` : `${minutes}:${seconds}`;
-}
-
-function formatTime(iso, format = timeFormat) {
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? '' : format.format(date);
-}
-
-/** In-progress calls count up from their start; the clocks of server and browser are assumed close. */
-function durationOf(call) {
-  if (call.status === 'in-progress') return Date.now() - new Date(call.startedAt).getTime();
-  return call.durationMs;
-}
-
-function firstLine(text) {
-  return typeof text === 'string' ? (text.split('\n', 1)[0] ?? '') : '';
-}
-
-function asText(value) {
-  return typeof value === 'string' ? value : '';
-}
-
-function asTextList(value) {
-  return Array.isArray(value) ? value.filter((item) => typeof item === 'string' && item.trim() !== '') : [];
-}
-
-/** Names for the figures the server records; any other key is spelled out from its camelCase. */
-const FIGURE_LABELS = {
-  firstAudioMs: 'First bot audio',
-  bargeIns: 'Barge-ins',
-  reconnects: 'Model reconnects',
-  maxReconnectGapMs: 'Longest reconnect gap',
-  summaries: 'In-call summaries',
-  lastSummaryLatencyMs: 'Last summary took',
-  tokensBeforeSummary: 'Context before summary',
-  tokensAfterSummary: 'Context after summary',
-  toolCalls: 'Tool calls',
-};
-
-function figureLabel(key) {
-  if (Object.hasOwn(FIGURE_LABELS, key)) return FIGURE_LABELS[key];
-  const words = key.replace(/Ms$/, '').replace(/([A-Z])/g, ' $1').toLowerCase();
-  return words.charAt(0).toUpperCase() + words.slice(1);
-}
-
-function figureValue(key, value) {
-  if (typeof value !== 'number') return '—';
-  return key.endsWith('Ms') ? `${numberFormat.format(value)} ms` : numberFormat.format(value);
-}
-
-/** Tool timings are fractional milliseconds: whole ones are precise enough to read. */
-function formatMs(ms) {
-  if (typeof ms !== 'number' || !Number.isFinite(ms)) return '—';
-  return ms < 1 ? '<1 ms' : `${numberFormat.format(Math.round(ms))} ms`;
-}
-
-/**
- * JSON on one line with a space after each colon and comma, e.g. `{"orderId": "4572"}`: still JSON,
- * easier to read than JSON.stringify's run-together form.
- */
-function compactJson(value) {
-  if (Array.isArray(value)) return `[${value.map(compactJson).join(', ')}]`;
-  if (value !== null && typeof value === 'object') {
-    return `{${Object.entries(value).map(([key, item]) => `${JSON.stringify(key)}: ${compactJson(item)}`).join(', ')}}`;
-  }
-  return JSON.stringify(value) ?? String(value);
-}
-
-/** A value the model sent or a tool answered: `short` for one line, `full` for reading all of it. */
-function describeValue(value) {
-  if (typeof value !== 'string') return { short: compactJson(value ?? null), full: JSON.stringify(value ?? null, null, 2) };
-  try {
-    const parsed = JSON.parse(value);
-    if (parsed !== null && typeof parsed === 'object') return { short: compactJson(parsed), full: JSON.stringify(parsed, null, 2) };
-  } catch {
-    // Not JSON: shown as the text it is.
-  }
-  return { short: value, full: value };
-}
-
-function isFinal(status) {
-  return status !== 'in-progress';
-}
-
-/**
- * The live feed can announce an ending before the store has written it: an ended call never goes
- * back to in progress because a read raced the write.
- */
-function keepEnding(known, fresh) {
-  if (!isFinal(known.status) || isFinal(fresh.status)) return fresh;
-  const { status, endedAt, endReason, durationMs } = known;
-  return { ...fresh, status, endedAt, endReason, durationMs };
 }
 
 // ---------------------------------------------------------------- sign-in
@@ -712,104 +582,6 @@ function isFollowing() {
   const scroller = el.detail;
   if (getComputedStyle(scroller).overflowY === 'visible') return false;
   return scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight <= FOLLOW_SLACK_PX;
-}
-
-/** One transcript entry, the same from the store and from the live feed. */
-function renderTurn(turn) {
-  if (turn.role === 'tool') return renderToolTurn(turn);
-  const isBot = turn.role === 'assistant';
-  const keys = isBot ? '' : asText(turn.keys);
-  return h(
-    'li',
-    {
-      class: `turn ${isBot ? 'bot' : 'caller'}`,
-      'data-testid': 'turn',
-      'data-role': turn.role,
-      'data-seq': turn.seq,
-      'data-interrupted': turn.interrupted ? 'true' : null,
-      'data-keys': keys || null,
-    },
-    turnHeading(isBot ? 'Bot' : 'Caller', turn, turn.interrupted ? h('span', { class: 'tag', 'data-testid': 'interrupted-tag' }, 'interrupted') : null),
-    h('p', { class: 'text', 'data-testid': 'turn-text' }, ...(keys ? [keysBadge(keys)] : spokenText(turn, isBot))),
-  );
-}
-
-function turnHeading(speaker, turn, ...extras) {
-  return h(
-    'p',
-    { class: 'who' },
-    h('span', { class: 'speaker' }, speaker),
-    ' ',
-    h('time', { datetime: turn.at }, formatTime(turn.at, clockFormat)),
-    ...extras,
-  );
-}
-
-/** What was said; of a bot turn the caller cut off, what they heard and, struck out, what they did not. */
-function spokenText(turn, isBot) {
-  if (isBot && turn.interrupted) {
-    const heard = asText(turn.heardText);
-    const generated = asText(turn.text);
-    // heardText is a prefix of text by construction; anything else is shown whole rather than guessed at.
-    const unheard = generated.startsWith(heard) ? generated.slice(heard.length) : generated;
-    return [
-      heard ? h('span', { 'data-testid': 'heard' }, heard) : null,
-      unheard.trim()
-        ? h('del', { class: 'unheard', title: 'generated but not heard', 'data-testid': 'unheard' }, h('span', { class: 'sr-only' }, ' (generated but not heard:) '), unheard)
-        : null,
-    ];
-  }
-  if (asText(turn.text).trim()) return [turn.text];
-  return [h('span', { class: 'muted' }, isBot ? '(no words)' : '(inaudible)')];
-}
-
-/** Digits the caller pressed instead of speaking. */
-function keysBadge(keys) {
-  return h('span', { class: 'keys', title: 'pressed on the phone keypad', 'data-testid': 'turn-keys' }, h('span', { class: 'keys-label' }, 'keys'), ' ', h('kbd', {}, keys));
-}
-
-/** A function the bot called: what it asked, what it was told, how that went and how long it took. */
-function renderToolTurn(turn) {
-  const tool = turn.tool !== null && typeof turn.tool === 'object' ? turn.tool : {};
-  const name = asText(tool.name) || asText(turn.text) || 'unnamed tool';
-  const outcome = asText(tool.outcome) || 'unknown';
-  const failed = outcome !== 'ok';
-  return h(
-    'li',
-    { class: `turn tool${failed ? ' failed' : ''}`, 'data-testid': 'turn', 'data-role': 'tool', 'data-seq': turn.seq, 'data-tool': name, 'data-outcome': outcome },
-    turnHeading(
-      'Tool',
-      turn,
-      h('span', { class: 'outcome', 'data-testid': 'tool-outcome', 'data-outcome': outcome }, TOOL_OUTCOME_LABELS[outcome] ?? outcome),
-      h('span', { class: 'took', title: 'time the tool took', 'data-testid': 'tool-duration' }, formatMs(tool.durationMs)),
-    ),
-    h('p', { class: 'tool-name' }, h('code', { 'data-testid': 'tool-name' }, name)),
-    h(
-      'dl',
-      { class: 'tool-io' },
-      h('dt', {}, 'Arguments'),
-      h('dd', {}, ...toolValue(tool.arguments ?? {}, 'tool-arguments', 'All arguments')),
-      h('dt', {}, 'Result'),
-      h('dd', {}, ...(typeof tool.output === 'string' ? toolValue(tool.output, 'tool-output', 'Full result') : [h('span', { class: 'muted', 'data-testid': 'tool-output' }, 'none')])),
-    ),
-  );
-}
-
-/** One line of JSON or text; when that had to be cut, the whole of it (JSON indented) behind a toggle. */
-function toolValue(value, testId, moreLabel) {
-  const { short, full } = describeValue(value);
-  const cut = short.length > TOOL_PREVIEW_CHARS;
-  const line = h('code', { class: 'value', 'data-testid': testId, 'data-truncated': cut ? 'true' : null }, cut ? `${short.slice(0, TOOL_PREVIEW_CHARS)}…` : short);
-  if (!cut) return [line];
-  return [
-    line,
-    h(
-      'details',
-      { class: 'full-value', 'data-testid': `${testId}-full` },
-      h('summary', {}, `${moreLabel} (${numberFormat.format(full.length)} characters)`),
-      h('pre', {}, full),
-    ),
-  ];
 }
 
 // ---------------------------------------------------------------- live feed
