@@ -1,13 +1,26 @@
-import { z } from 'zod';
-import { StoreError } from '../errors.js';
+import { FEED_CHANNEL, feedNoticeSchema, type FeedNotice } from './feed-notice.js';
+import {
+  CALL_LIST_COLUMNS,
+  SUMMARY_COLUMNS,
+  decodeCursor,
+  durationMs,
+  encodeCursor,
+  escapeLike,
+  json,
+  toListItem,
+  toSummaryView,
+  toTurnRecord,
+  type CallListRow,
+  type CallRow,
+  type JobRow,
+  type SummaryRow,
+  type TurnRow,
+} from './rows.js';
 import type { SqlClient, SqlTransaction } from './sql-client.js';
 import type {
   HandoffRecord,
-  ToolCallView,
   CallDetail,
   CallEnding,
-  CallListItem,
-  CallStatus,
   CallSummaryView,
   Job,
   ListCallsPage,
@@ -15,82 +28,19 @@ import type {
   NewCall,
   SummaryKind,
   SummaryRecord,
-  TokenUsage,
   TurnRecord,
 } from './types.js';
-
-/** A row an operator's live feed should show was written; every instance reads it back from the store. */
-export type FeedNotice =
-  | { kind: 'call' | 'call-ended' | 'summary'; callSid: string }
-  | { kind: 'turn' | 'turn-updated'; callSid: string; seq: number };
-
-const FEED_CHANNEL = 'callbridge_feed';
-const feedNoticeSchema = z.union([
-  z.object({ kind: z.enum(['call', 'call-ended', 'summary']), callSid: z.string() }),
-  z.object({ kind: z.enum(['turn', 'turn-updated']), callSid: z.string(), seq: z.number().int() }),
-]);
 
 const DEFAULT_PAGE_SIZE = 50;
 const MAX_PAGE_SIZE = 200;
 const INTERRUPTED_END_REASON = 'process ended mid-call';
 
+export type { FeedNotice } from './feed-notice.js';
+
 export interface CallStoreOptions {
   /** This process; written on rows that a turn or stream creates before the call itself is recorded. */
   instanceId: string;
 }
-
-interface CallRow {
-  call_sid: string;
-  stream_sid: string | null;
-  from_number: string | null;
-  to_number: string | null;
-  status: CallStatus;
-  started_at: Date;
-  ended_at: Date | null;
-  end_reason: string | null;
-  language: string | null;
-  usage: TokenUsage | null;
-  figures: Record<string, number | null> | null;
-  handoff: HandoffRecord | null;
-}
-
-type CallListRow = Pick<CallRow, 'call_sid' | 'status' | 'started_at' | 'ended_at' | 'from_number' | 'to_number'> & {
-  summary: string | null;
-};
-
-interface TurnRow {
-  call_sid: string;
-  seq: number;
-  role: 'user' | 'assistant' | 'tool';
-  item_id: string;
-  text: string;
-  heard_text: string;
-  interrupted: boolean;
-  at: Date;
-  keys: string | null;
-  tool: ToolCallView | null;
-}
-
-interface SummaryRow {
-  kind: SummaryKind;
-  content: Record<string, unknown>;
-  text: string;
-  language: string | null;
-  model: string;
-  created_at: Date;
-}
-
-interface JobRow {
-  /** bigint: a number from PGlite, a string from `pg`. */
-  id: number | string;
-  kind: string;
-  call_sid: string;
-  payload: Record<string, unknown>;
-  attempts: number;
-}
-
-const CALL_LIST_COLUMNS = 'c.call_sid, c.status, c.started_at, c.ended_at, c.from_number, c.to_number';
-const SUMMARY_COLUMNS = 'kind, content, text, language, model, created_at';
 
 /**
  * Calls, their turns and summaries, and the jobs that follow a call (post-call summary,
@@ -514,76 +464,3 @@ async function enqueueJobs(tx: SqlTransaction, kinds: readonly string[], callSid
   );
 }
 
-function json(value: object | undefined): string | null {
-  return value === undefined ? null : JSON.stringify(value);
-}
-
-/** Makes `%`, `_` and `\` match themselves; backslash is LIKE's default escape character. */
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, '\\$&');
-}
-
-function encodeCursor(startedAt: Date, callSid: string): string {
-  return Buffer.from(JSON.stringify([startedAt.toISOString(), callSid])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { startedAt: Date; callSid: string } {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    // What encodeCursor writes and PostgreSQL can take: an ISO instant in years 1-9999, a call SID without NUL.
-    const iso = /^(?!0000)\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-    if (
-      Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string' &&
-      iso.test(value[0]) && !value[1].includes('\0')
-    ) {
-      const startedAt = new Date(value[0]);
-      if (!Number.isNaN(startedAt.getTime())) return { startedAt, callSid: value[1] };
-    }
-  } catch {
-    // Not JSON: reported below like any other malformed cursor.
-  }
-  throw new StoreError('store_invalid_cursor', 'the list cursor is malformed');
-}
-
-function durationMs(startedAt: Date, endedAt: Date | null): number | null {
-  return endedAt === null ? null : endedAt.getTime() - startedAt.getTime();
-}
-
-function toListItem(row: CallListRow): CallListItem {
-  return {
-    callSid: row.call_sid,
-    status: row.status,
-    startedAt: row.started_at,
-    endedAt: row.ended_at,
-    from: row.from_number,
-    to: row.to_number,
-    durationMs: durationMs(row.started_at, row.ended_at),
-    summary: row.summary,
-  };
-}
-
-function toTurnRecord(row: TurnRow): TurnRecord {
-  return {
-    callSid: row.call_sid,
-    seq: row.seq,
-    role: row.role,
-    itemId: row.item_id,
-    text: row.text,
-    heardText: row.heard_text,
-    interrupted: row.interrupted,
-    at: row.at,
-    ...(row.keys !== null ? { keys: row.keys } : {}),
-    ...(row.tool !== null ? { tool: row.tool } : {}),
-  };
-}
-
-function toSummaryView(row: SummaryRow): CallSummaryView {
-  return {
-    kind: row.kind,
-    text: row.text,
-    language: row.language,
-    content: row.content,
-    model: row.model,
-    createdAt: row.created_at,
-  };
-}
