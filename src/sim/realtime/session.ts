@@ -1,11 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { decodeMulaw } from '../../audio/g711.js';
 import { pcm16FromBytes } from '../../audio/pcm.js';
 import { voiceClip } from '../assets.js';
 import type { ScriptCursor, ScriptedTool } from '../scenarios.js';
+import { CLIENT_EVENT_TYPES, clientEventSchema, type ClientEvent, type clientItemSchema } from './client-events.js';
+import { deepMerge, defaultSession, itemPlainText, wireItem, type ReceivedEvent, type SimItem } from './items.js';
 import { EnergyVad, type VadEvent } from './vad.js';
+
+export type { ReceivedEvent, SimContentPart, SimItem } from './items.js';
 
 /** How the simulated model paces itself. */
 export interface SimTiming {
@@ -29,34 +33,6 @@ export const DEFAULT_SIM_TIMING: SimTiming = {
   cancelLagMs: 0,
 };
 
-export interface SimContentPart {
-  type: string;
-  text?: string;
-  transcript?: string | null;
-}
-
-/** An item of the simulated conversation (what the model's context holds). */
-export interface SimItem {
-  id: string;
-  type: string;
-  role?: 'user' | 'assistant' | 'system';
-  status: string;
-  content: SimContentPart[];
-  call_id?: string;
-  name?: string;
-  arguments?: string;
-  output?: string;
-  /** Audio carried by the item, in ms (user input or generated speech). */
-  audioMs: number;
-  /** Set once a client truncated it: generation may go on, but the item keeps no more. */
-  truncated?: boolean;
-}
-
-export interface ReceivedEvent {
-  atMs: number;
-  event: Record<string, unknown> & { type: string };
-}
-
 interface ActiveResponse {
   id: string;
   item: SimItem;
@@ -74,48 +50,6 @@ const MAX_ITEM_ID_LENGTH = 32;
 /** callbridge's ids for history it seeds into a new session: those user turns were answered in the old one. */
 const SEEDED_ITEM_PREFIX = 'cb_';
 const AUDIO_TOKENS_PER_SECOND = 10;
-
-const contentPartSchema = z.looseObject({ type: z.string(), text: z.string().optional() });
-const clientItemSchema = z.looseObject({
-  id: z.string().optional(),
-  type: z.enum(['message', 'function_call', 'function_call_output']),
-  role: z.enum(['user', 'assistant', 'system']).optional(),
-  content: z.array(contentPartSchema).optional(),
-  call_id: z.string().optional(),
-  name: z.string().optional(),
-  arguments: z.string().optional(),
-  output: z.string().optional(),
-});
-
-const clientEventSchema = z.discriminatedUnion('type', [
-  z.looseObject({ type: z.literal('session.update'), event_id: z.string().optional(), session: z.looseObject({}) }),
-  z.looseObject({ type: z.literal('input_audio_buffer.append'), event_id: z.string().optional(), audio: z.string() }),
-  z.looseObject({ type: z.literal('input_audio_buffer.commit'), event_id: z.string().optional() }),
-  z.looseObject({ type: z.literal('input_audio_buffer.clear'), event_id: z.string().optional() }),
-  z.looseObject({
-    type: z.literal('conversation.item.create'),
-    event_id: z.string().optional(),
-    previous_item_id: z.string().nullish(),
-    item: clientItemSchema,
-  }),
-  z.looseObject({ type: z.literal('conversation.item.delete'), event_id: z.string().optional(), item_id: z.string() }),
-  z.looseObject({ type: z.literal('conversation.item.retrieve'), event_id: z.string().optional(), item_id: z.string() }),
-  z.looseObject({
-    type: z.literal('conversation.item.truncate'),
-    event_id: z.string().optional(),
-    item_id: z.string(),
-    content_index: z.number().int(),
-    audio_end_ms: z.number().int(),
-  }),
-  z.looseObject({
-    type: z.literal('response.create'),
-    event_id: z.string().optional(),
-    response: z.looseObject({ instructions: z.string().optional(), conversation: z.string().optional() }).optional(),
-  }),
-  z.looseObject({ type: z.literal('response.cancel'), event_id: z.string().optional(), response_id: z.string().optional() }),
-]);
-type ClientEvent = z.infer<typeof clientEventSchema>;
-const CLIENT_EVENT_TYPES = clientEventSchema.options.map((option) => option.shape.type.value);
 
 export const newId = (prefix: string): string => `${prefix}_${randomBytes(12).toString('base64url').slice(0, 16)}`;
 
@@ -731,62 +665,4 @@ export class SimSession {
   get #voice(): string | undefined {
     return (this.#config['audio'] as { output?: { voice?: string } } | undefined)?.output?.voice;
   }
-}
-
-function wireItem(item: SimItem): Record<string, unknown> {
-  const { audioMs: _audioMs, truncated: _truncated, ...wire } = item;
-  return { object: 'realtime.item', ...wire, content: item.content.map((part) => ({ ...part })) };
-}
-
-function itemPlainText(item: SimItem): string {
-  if (item.type === 'function_call') return `${item.name ?? ''}${item.arguments ?? ''}`;
-  if (item.type === 'function_call_output') return item.output ?? '';
-  return item.content.map((part) => part.text ?? part.transcript ?? '').join(' ');
-}
-
-function defaultSession(id: string, model: string): Record<string, unknown> {
-  return {
-    type: 'realtime',
-    object: 'realtime.session',
-    id,
-    model,
-    output_modalities: ['audio'],
-    instructions: '',
-    tools: [],
-    tool_choice: 'auto',
-    max_output_tokens: 'inf',
-    tracing: null,
-    truncation: 'auto',
-    prompt: null,
-    expires_at: Math.floor(Date.now() / 1000) + 3600,
-    audio: {
-      input: {
-        format: { type: 'audio/pcm', rate: 24000 },
-        transcription: null,
-        noise_reduction: null,
-        turn_detection: {
-          type: 'server_vad',
-          threshold: 0.5,
-          prefix_padding_ms: 300,
-          silence_duration_ms: 200,
-          idle_timeout_ms: null,
-          create_response: true,
-          interrupt_response: true,
-        },
-      },
-      output: { format: { type: 'audio/pcm', rate: 24000 }, voice: 'alloy', speed: 1 },
-    },
-  };
-}
-
-function deepMerge(target: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
-  const merged: Record<string, unknown> = { ...target };
-  for (const [key, value] of Object.entries(patch)) {
-    const current = merged[key];
-    merged[key] =
-      value && typeof value === 'object' && !Array.isArray(value) && current && typeof current === 'object' && !Array.isArray(current)
-        ? deepMerge(current as Record<string, unknown>, value as Record<string, unknown>)
-        : value;
-  }
-  return merged;
 }
