@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { XMLParser } from 'fast-xml-parser';
 import twilio from 'twilio';
 import WebSocket from 'ws';
 import { decodeMulaw } from '../audio/g711.js';
 import { MULAW_FRAME_BYTES, MULAW_SILENCE_BYTE, TELEPHONY_FRAME_MS, mulawBytesToMs } from '../audio/timing.js';
+import { readAfterStream, readConnect, readSay, type ConnectInstructions } from './twiml-reader.js';
 import { writePcmWav } from './wav.js';
 
 export interface SimulatedCallerOptions {
@@ -47,20 +47,6 @@ interface PendingMark {
   name: string;
   /** Played-bytes position at which Twilio would echo it. */
   position: number;
-}
-
-/** An element's text: a bare string, or under `text` when it has attributes. */
-type TwimlText = string | { text: string };
-type TwimlDial = string | { text?: string; Number?: string | { text: string; url?: string } };
-
-interface Twiml {
-  Response?: {
-    Connect?: { Stream?: { url?: string; Parameter?: { name: string; value: string } | { name: string; value: string }[] } };
-    Redirect?: { text: string; method?: string };
-    Dial?: TwimlDial;
-    Hangup?: unknown;
-    Say?: TwimlText;
-  };
 }
 
 export class WebhookRefused extends Error {
@@ -258,7 +244,7 @@ export class SimulatedCaller extends EventEmitter<SimulatedCallerEvents> {
   }
 
   /** POSTs a signed webhook to `path` of the server (signed against the public URL) and parses the TwiML. */
-  async #webhook(publicPathUrl: string, params: Record<string, string>): Promise<Twiml> {
+  async #webhook(publicPathUrl: string, params: Record<string, string>): Promise<string> {
     const publicUrl = this.#options.publicUrl ?? this.#options.serverUrl;
     const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
     const signature = this.#sign(publicPathUrl, params);
@@ -269,20 +255,12 @@ export class SimulatedCaller extends EventEmitter<SimulatedCallerEvents> {
       body: new URLSearchParams(params).toString(),
     });
     if (!response.ok) throw new WebhookRefused(response.status);
-    return new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', textNodeName: 'text', parseTagValue: false }).parse(await response.text()) as Twiml;
+    return response.text();
   }
 
-  async #postWebhook(): Promise<{ streamUrl: string; parameters: Record<string, string>; continueUrl: string | undefined }> {
+  async #postWebhook(): Promise<ConnectInstructions> {
     const publicUrl = this.#options.publicUrl ?? this.#options.serverUrl;
-    const twiml = await this.#webhook(`${publicUrl}/twilio/voice`, this.#params());
-    const stream = twiml.Response?.Connect?.Stream;
-    if (!stream?.url) throw new Error('TwiML has no <Connect><Stream url>');
-    const list = stream.Parameter === undefined ? [] : Array.isArray(stream.Parameter) ? stream.Parameter : [stream.Parameter];
-    return {
-      streamUrl: stream.url,
-      parameters: Object.fromEntries(list.map((p) => [p.name, String(p.value)])),
-      continueUrl: twiml.Response?.Redirect?.text,
-    };
+    return readConnect(await this.#webhook(`${publicUrl}/twilio/voice`, this.#params()));
   }
 
   /** With `<Connect><Stream>`, the TwiML after `</Connect>` runs once the server closes the stream. */
@@ -291,25 +269,20 @@ export class SimulatedCaller extends EventEmitter<SimulatedCallerEvents> {
       this.continuation = { hangup: true };
       return;
     }
-    const twiml = await this.#webhook(this.#continueUrl, { ...this.#params(), CallStatus: 'in-progress' });
-    const dial = twiml.Response?.Dial;
-    const whisper = dial === undefined ? undefined : await this.#fetchWhisper(dial);
+    const next = readAfterStream(await this.#webhook(this.#continueUrl, { ...this.#params(), CallStatus: 'in-progress' }));
+    const whisper = next.whisperUrl === undefined ? undefined : await this.#fetchWhisper(next.whisperUrl);
     this.continuation = {
-      ...(dial !== undefined ? { dial: dialedNumber(dial) } : {}),
+      ...(next.dial !== undefined ? { dial: next.dial } : {}),
       ...(whisper !== undefined ? { whisper } : {}),
-      hangup: twiml.Response?.Hangup !== undefined,
+      hangup: next.hangup,
     };
     for (const wake of this.#waiters) wake();
   }
 
   /** When the dialled person answers, Twilio fetches `<Number url>` for the child call and plays it to them. */
-  async #fetchWhisper(dial: TwimlDial): Promise<string | undefined> {
-    const number = typeof dial === 'string' ? undefined : dial.Number;
-    const url = typeof number === 'object' ? number.url : undefined;
-    if (!url) return undefined;
+  async #fetchWhisper(url: string): Promise<string | undefined> {
     const childCall = { ...this.#params(), CallSid: `CA${randomBytes(16).toString('hex')}`, ParentCallSid: this.callSid, Direction: 'outbound-dial', CallStatus: 'in-progress' };
-    const say = (await this.#webhook(url, childCall)).Response?.Say;
-    return say === undefined ? undefined : typeof say === 'string' ? say : say.text;
+    return readSay(await this.#webhook(url, childCall));
   }
 
   #sign(url: string, params: Record<string, string>): string | undefined {
@@ -500,13 +473,6 @@ export class SimulatedCaller extends EventEmitter<SimulatedCallerEvents> {
     this.#speech = [];
     for (const wake of this.#waiters) wake();
   }
-}
-
-/** `<Dial>` names its number as its text or in a `<Number>` noun (the form that carries a whisper URL). */
-function dialedNumber(dial: TwimlDial): string {
-  if (typeof dial === 'string') return dial;
-  const number = dial.Number ?? dial.text ?? '';
-  return typeof number === 'string' ? number : number.text;
 }
 
 function concat(chunks: Uint8Array[]): Uint8Array {
