@@ -1,27 +1,14 @@
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { captureLog } from '../support/log-capture.js';
 import { createLogger, silentLogger } from '../../src/log.js';
 
-/** A pino destination that keeps every line it is given, parsed. */
-function capture(): { stream: Writable; lines: Array<Record<string, unknown>> } {
-  const lines: Array<Record<string, unknown>> = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      for (const line of chunk.toString().split('\n')) {
-        if (line.trim() !== '') lines.push(JSON.parse(line) as Record<string, unknown>);
-      }
-      callback();
-    },
-  });
-  return { stream, lines };
-}
 
 const REDACTED = '[redacted]';
 const SENSITIVE = ['apiKey', 'authorization', 'token', 'transcript', 'text', 'from', 'to', 'payload', 'audio', 'delta'] as const;
 
 describe('createLogger', () => {
   it('writes one JSON line per call with level, message, service and fields', () => {
-    const { stream, lines } = capture();
+    const { stream, lines } = captureLog();
     const logger = createLogger('info', stream);
     logger.info({ callSid: 'CA1', audioEndMs: 1500 }, 'call started');
     expect(lines).toHaveLength(1);
@@ -30,7 +17,7 @@ describe('createLogger', () => {
   });
 
   it('drops lines below its level', () => {
-    const { stream, lines } = capture();
+    const { stream, lines } = captureLog();
     const logger = createLogger('warn', stream);
     logger.info('quiet');
     logger.debug('quieter');
@@ -39,21 +26,21 @@ describe('createLogger', () => {
   });
 
   it.each(SENSITIVE)('censors %s at the top level', (key) => {
-    const { stream, lines } = capture();
+    const { stream, lines } = captureLog();
     createLogger('info', stream).info({ [key]: 'SECRET-VALUE', callSid: 'CA1' }, 'event');
     expect(lines[0]).toMatchObject({ [key]: REDACTED, callSid: 'CA1' });
     expect(JSON.stringify(lines)).not.toContain('SECRET-VALUE');
   });
 
   it.each(SENSITIVE)('censors %s one level deep', (key) => {
-    const { stream, lines } = capture();
+    const { stream, lines } = captureLog();
     createLogger('info', stream).info({ nested: { [key]: 'SECRET-VALUE', itemId: 'item_1' } }, 'event');
     expect(lines[0]?.nested).toEqual({ [key]: REDACTED, itemId: 'item_1' });
     expect(JSON.stringify(lines)).not.toContain('SECRET-VALUE');
   });
 
   it('censors the other credential keys too', () => {
-    const { stream, lines } = capture();
+    const { stream, lines } = captureLog();
     createLogger('info', stream).info(
       { authToken: 'a1', Authorization: 'a2', secret: 'a3', signature: 'a4', password: 'a5', caller: 'a6' },
       'event',
@@ -69,13 +56,13 @@ describe('createLogger', () => {
   });
 
   it('censors non-string values under sensitive keys', () => {
-    const { stream, lines } = capture();
+    const { stream, lines } = captureLog();
     createLogger('info', stream).info({ audio: [1, 2, 3], payload: { bytes: 160 }, to: 14155550100 }, 'event');
     expect(lines[0]).toMatchObject({ audio: REDACTED, payload: REDACTED, to: REDACTED });
   });
 
   it('censors request headers that carry credentials', () => {
-    const { stream, lines } = capture();
+    const { stream, lines } = captureLog();
     createLogger('info', stream).info(
       {
         req: {
@@ -92,13 +79,13 @@ describe('createLogger', () => {
   });
 
   it('leaves ordinary fields alone, including keys that merely contain a sensitive word', () => {
-    const { stream, lines } = capture();
+    const { stream, lines } = captureLog();
     createLogger('info', stream).info({ callSid: 'CA1', itemId: 'item_1', status: 'completed', textLength: 12 }, 'event');
     expect(lines[0]).toMatchObject({ callSid: 'CA1', itemId: 'item_1', status: 'completed', textLength: 12 });
   });
 
   it('applies redaction to child loggers and their bindings', () => {
-    const { stream, lines } = capture();
+    const { stream, lines } = captureLog();
     const child = createLogger('info', stream).child({ callSid: 'CA1', from: '+14155550100' });
     child.info({ transcript: 'my card number is 4111' }, 'turn');
     expect(lines[0]).toMatchObject({ callSid: 'CA1', transcript: REDACTED, msg: 'turn' });
@@ -107,7 +94,7 @@ describe('createLogger', () => {
   });
 
   it('does not modify the object it logs', () => {
-    const { stream } = capture();
+    const { stream } = captureLog();
     const fields = { token: 'abc', nested: { text: 'hello' } };
     createLogger('info', stream).info(fields, 'event');
     expect(fields).toEqual({ token: 'abc', nested: { text: 'hello' } });

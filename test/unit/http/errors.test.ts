@@ -1,8 +1,8 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import express, { type RequestHandler } from 'express';
 import { describe, expect, it } from 'vitest';
+import { captureLog } from '../../support/log-capture.js';
 import { z } from 'zod';
 import { CallbridgeError, ConfigError, StoreError, UpstreamError } from '../../../src/errors.js';
 import { BadRequestError, NotFoundError, errorHandler, errorResponse, invalidQuery } from '../../../src/http/errors.js';
@@ -63,23 +63,10 @@ describe('invalidQuery', () => {
   });
 });
 
-/** A pino destination that keeps every line it is given, parsed. */
-function capture(): { stream: Writable; lines: Array<Record<string, unknown>> } {
-  const lines: Array<Record<string, unknown>> = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      for (const line of chunk.toString().split('\n')) {
-        if (line.trim() !== '') lines.push(JSON.parse(line) as Record<string, unknown>);
-      }
-      callback();
-    },
-  });
-  return { stream, lines };
-}
 
 describe('errorHandler', () => {
   async function withApp(routes: Record<string, RequestHandler>, test: (url: string, lines: Array<Record<string, unknown>>) => Promise<void>) {
-    const { stream, lines } = capture();
+    const { stream, lines } = captureLog();
     const app = express();
     for (const [path, handler] of Object.entries(routes)) app.get(path, handler);
     app.use(errorHandler(createLogger('info', stream)));
