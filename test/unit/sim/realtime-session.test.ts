@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { RealtimeSimulator } from '../../../src/sim/realtime/simulator.js';
-import type { Scenario } from '../../../src/sim/scenarios.js';
+import { keysCall, type Scenario } from '../../../src/sim/scenarios.js';
 
 type ServerEvent = Record<string, unknown> & { type: string };
 
@@ -84,22 +84,11 @@ const userText = (text: string, id?: string) => ({
   item: { ...(id ? { id } : {}), type: 'message', role: 'user', content: [{ type: 'input_text', text }] },
 });
 
-const keysThenGoodbye: Scenario = {
-  name: 'keys-then-goodbye',
-  language: 'en',
-  greeting: 'greeting-en',
-  turns: [
-    { keys: '4572#', reply: 'order-en' },
-    { callerClip: 'en-goodbye', reply: 'goodbye-en' },
-  ],
-  fallbackReply: 'fallback-en',
-  end: 'caller-hangs-up',
-};
 
 describe('the Realtime simulator session', () => {
   it('makes several scripted function calls in one response, then answers their outputs with the reply', async () => {
     const { simulator, client } = await start({
-      ...keysThenGoodbye,
+      ...keysCall,
       turns: [
         {
           callerClip: 'en-goodbye',
@@ -156,7 +145,7 @@ describe('the Realtime simulator session', () => {
   });
 
   it('answers a user text message the client created (key presses) with the next scripted turn', async () => {
-    const { simulator, client } = await start(keysThenGoodbye);
+    const { simulator, client } = await start(keysCall);
     client.send(userText('The caller pressed 4572#'));
     client.send({ type: 'response.create' });
     await client.responsesDone(1);
@@ -165,7 +154,7 @@ describe('the Realtime simulator session', () => {
   });
 
   it('does not take seeded history (cb_ items) for a new caller turn', async () => {
-    const { simulator, client } = await start(keysThenGoodbye);
+    const { simulator, client } = await start(keysCall);
     client.send(userText('What the caller said before the reconnect', 'cb_seed_0'));
     client.send({ type: 'response.create' });
     await client.responsesDone(1);
@@ -176,7 +165,7 @@ describe('the Realtime simulator session', () => {
   });
 
   it('counts a text message and a committed audio turn after it as one caller turn', async () => {
-    const { simulator, client } = await start(keysThenGoodbye);
+    const { simulator, client } = await start(keysCall);
     client.send(userText('The caller pressed 4572#'));
     client.send({ type: 'input_audio_buffer.append', audio: SILENCE_200MS_PCM16 });
     client.send({ type: 'input_audio_buffer.commit' });
