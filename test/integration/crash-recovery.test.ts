@@ -1,8 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callerClip, voiceClip } from '../../src/sim/assets.js';
 import { SIM_ACCOUNT_SID, SIM_AUTH_TOKEN, waitFor } from '../../src/sim/offline-stack.js';
@@ -10,53 +8,26 @@ import { OpenAiHttpSimulator } from '../../src/sim/openai-http-simulator.js';
 import { RealtimeSimulator } from '../../src/sim/realtime/simulator.js';
 import { englishSupportCall } from '../../src/sim/scenarios.js';
 import { SimulatedCaller } from '../../src/sim/twilio-caller.js';
+import { simulatedServerEnv, startSpawnedServer, type SpawnedServer } from '../support/spawned-server.js';
 
 const TOKEN = 'operator-token-0123456789';
-const ROOT = new URL('../../', import.meta.url).pathname;
-
-interface Instance {
-  child: ChildProcess;
-  url: string;
-}
-
-/** `npm start`'s entry point as its own process, so it can really be killed. */
-async function startInstance(env: Record<string, string>): Promise<Instance> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
-    lines.on('line', (line) => {
-      const entry = JSON.parse(line) as { msg?: string; port?: number };
-      if (entry.msg === 'callbridge listening' && entry.port) resolve(entry.port);
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code} before listening`)));
-  });
-  return { child, url: `http://127.0.0.1:${port}` };
-}
 
 describe('a crash mid-call', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'callbridge-crash-'));
   let realtime: RealtimeSimulator;
   let openai: OpenAiHttpSimulator;
   let env: Record<string, string>;
-  const instances: Instance[] = [];
+  const instances: SpawnedServer[] = [];
 
   beforeAll(async () => {
     realtime = await new RealtimeSimulator({ scenario: englishSupportCall }).start();
     openai = await new OpenAiHttpSimulator().start();
     env = {
-      PORT: '0',
-      HOST: '127.0.0.1',
+      ...simulatedServerEnv({ realtimeUrl: realtime.url, openaiUrl: openai.url }, TOKEN),
       PUBLIC_URL: '',
       DATABASE_URL: '',
       DATA_DIR: dataDir,
       INSTANCE_ID: 'crash-test',
-      OPENAI_API_KEY: 'sk-simulator',
-      OPENAI_REALTIME_URL: realtime.url,
-      OPENAI_BASE_URL: openai.url,
-      TWILIO_ACCOUNT_SID: SIM_ACCOUNT_SID,
-      TWILIO_AUTH_TOKEN: SIM_AUTH_TOKEN,
-      OPERATOR_TOKEN: TOKEN,
-      LOG_LEVEL: 'info',
     };
   });
   afterAll(async () => {
@@ -72,7 +43,7 @@ describe('a crash mid-call', () => {
   };
 
   it('keeps what was said, marks the call interrupted on restart, and summarizes it', async () => {
-    const first = await startInstance(env);
+    const first = await startSpawnedServer(env);
     instances.push(first);
     const caller = new SimulatedCaller({ serverUrl: first.url, authToken: SIM_AUTH_TOKEN, accountSid: SIM_ACCOUNT_SID });
     await caller.dial();
@@ -84,7 +55,7 @@ describe('a crash mid-call', () => {
     await new Promise((resolve) => first.child.once('exit', resolve));
     await caller.waitForClose();
 
-    const second = await startInstance(env);
+    const second = await startSpawnedServer(env);
     instances.push(second);
     await waitFor(async () => (await callRecord(second.url, caller.callSid))?.summary != null, 'the summary after restart', 20_000);
     const call = (await callRecord(second.url, caller.callSid))!;

@@ -1,6 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createInterface } from 'node:readline';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callerClip } from '../../src/sim/assets.js';
@@ -10,9 +9,9 @@ import { RealtimeSimulator } from '../../src/sim/realtime/simulator.js';
 import { englishSupportCall } from '../../src/sim/scenarios.js';
 import { SimulatedCaller } from '../../src/sim/twilio-caller.js';
 import { withoutTools } from '../support/scenarios.js';
+import { simulatedServerEnv, startSpawnedServer, type SpawnedServer } from '../support/spawned-server.js';
 
 const TOKEN = 'instances-operator-token';
-const ROOT = new URL('../../', import.meta.url).pathname;
 const ADMIN_URL = process.env['DATABASE_URL'] || 'postgres://postgres@127.0.0.1:5432/postgres';
 /** What Twilio signs against: one public URL in front of both instances, as behind a load balancer. */
 const PUBLIC_URL = 'https://callbridge.example.test';
@@ -20,10 +19,8 @@ const STREAM_TIMEOUT_SECONDS = 3;
 
 const postgres = await probe(ADMIN_URL);
 
-interface Instance {
+interface Instance extends SpawnedServer {
   name: string;
-  child: ChildProcess;
-  url: string;
 }
 
 interface FeedEvent {
@@ -32,21 +29,8 @@ interface FeedEvent {
   atMs: number;
 }
 
-/** `npm start`'s entry point as its own process, so it can really be killed. */
 async function startInstance(name: string, env: Record<string, string>): Promise<Instance> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, ...env, INSTANCE_ID: name },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const entry = JSON.parse(line) as { msg?: string; port?: number };
-      if (entry.msg === 'callbridge listening' && entry.port) resolve(entry.port);
-    });
-    child.once('exit', (code) => reject(new Error(`instance ${name} exited with ${code} before listening`)));
-  });
-  return { name, child, url: `http://127.0.0.1:${port}` };
+  return { name, ...(await startSpawnedServer({ ...env, INSTANCE_ID: name })) };
 }
 
 /** An operator's dashboard connected to one instance: every live-feed event, when it arrived. */
@@ -88,21 +72,13 @@ describe.skipIf(postgres !== null)(postgres ? `several instances (skipped: ${pos
     const url = new URL(ADMIN_URL);
     url.pathname = `/${database}`;
     env = {
-      PORT: '0',
-      HOST: '127.0.0.1',
+      ...simulatedServerEnv({ realtimeUrl: realtime.url, openaiUrl: openai.url }, TOKEN),
       PUBLIC_URL,
       DATABASE_URL: url.toString(),
-      OPENAI_API_KEY: 'sk-simulator',
-      OPENAI_REALTIME_URL: realtime.url,
-      OPENAI_BASE_URL: openai.url,
-      TWILIO_ACCOUNT_SID: SIM_ACCOUNT_SID,
-      TWILIO_AUTH_TOKEN: SIM_AUTH_TOKEN,
-      OPERATOR_TOKEN: TOKEN,
       MEDIA_STREAM_TIMEOUT_SECONDS: String(STREAM_TIMEOUT_SECONDS),
       HEARTBEAT_SECONDS: '2',
       ORPHAN_AFTER_SECONDS: '6',
       SHUTDOWN_TIMEOUT_SECONDS: '1',
-      LOG_LEVEL: 'info',
     };
     a = await startInstance('instance-a', env);
     b = await startInstance('instance-b', env);
