@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { outboundClear, outboundMark, outboundMedia, parseTwilioFrame } from '../../../src/telephony/messages.js';
+import {
+  inboundSchema,
+  mediaFastPath,
+  outboundClear,
+  outboundMark,
+  outboundMedia,
+  parseTwilioFrame,
+} from '../../../src/telephony/messages.js';
 import { ACCOUNT_SID, CALL_SID, STREAM_SID, startMessage } from '../../support/twilio-messages.js';
 
 /** 160 bytes of mu-law silence, base64: one 20 ms frame. */
@@ -155,6 +162,90 @@ describe('parseTwilioFrame: malformed frames', () => {
     expect(callSidReason).toMatch(/^start: /);
     expect(callSidReason).toContain('start.callSid');
     expect(reasonOf(JSON.stringify(withChanges(MEDIA, { sequenceNumber: 4 })))).toContain('sequenceNumber');
+  });
+});
+
+describe('parseTwilioFrame: the media fast path agrees with the schema', () => {
+  const media = (patch: Record<string, unknown>) => JSON.stringify(withChanges(MEDIA, patch));
+  const payload = (value: unknown) => media({ media: { payload: value } });
+
+  const valid: Array<[string, string]> = [
+    ['the documented example', JSON.stringify(MEDIA)],
+    ['no track', media({ media: { track: undefined } })],
+    ['an outbound track', media({ media: { track: 'outbound' } })],
+    ['unknown fields at both levels', media({ newTopLevelField: 'x', media: { newNestedField: [1] }, extra: { deep: true } })],
+    ['an own __proto__ key', JSON.stringify(MEDIA).replace('{', '{"__proto__":{"polluted":true},')],
+    ['an empty streamSid', media({ streamSid: '' })],
+    ['counters with leading zeros', media({ sequenceNumber: '0004', media: { chunk: '0', timestamp: '00' } })],
+    ['a counter too big for a double', media({ sequenceNumber: '9'.repeat(400) })],
+    ['fields in another order', JSON.stringify({ media: { payload: 'AAAA', timestamp: '1', chunk: '1' }, streamSid: 'MZ1', sequenceNumber: '1', event: 'media' })],
+    ['an empty payload', payload('')],
+    ['a payload with one pad', payload('AAA=')],
+    ['a payload with two pads', payload('AA==')],
+    ['a payload with unused bits set', payload('AB==')],
+  ];
+
+  const malformed: Array<[string, string]> = [
+    ['a numeric sequenceNumber', media({ sequenceNumber: 4 })],
+    ['an empty sequenceNumber', media({ sequenceNumber: '' })],
+    ['a negative sequenceNumber', media({ sequenceNumber: '-4' })],
+    ['a decimal-point sequenceNumber', media({ sequenceNumber: '4.0' })],
+    ['a sequenceNumber with a space', media({ sequenceNumber: ' 4' })],
+    ['a sequenceNumber with a trailing newline', media({ sequenceNumber: '4\n' })],
+    ['a sequenceNumber in Arabic-Indic digits', media({ sequenceNumber: '\u0664' })],
+    ['a missing sequenceNumber', media({ sequenceNumber: undefined })],
+    ['a numeric streamSid', media({ streamSid: 7 })],
+    ['a null streamSid', media({ streamSid: null })],
+    ['a missing streamSid', media({ streamSid: undefined })],
+    ['media null', media({ media: null })],
+    ['media an array', media({ media: [MEDIA.media] })],
+    ['media a string', media({ media: 'AAAA' })],
+    ['a missing media', media({ media: undefined })],
+    ['a numeric track', media({ media: { track: 1 } })],
+    ['a null track', media({ media: { track: null } })],
+    ['a numeric chunk', media({ media: { chunk: 2 } })],
+    ['a missing chunk', media({ media: { chunk: undefined } })],
+    ['a null timestamp', media({ media: { timestamp: null } })],
+    ['a hexadecimal timestamp', media({ media: { timestamp: '0x10' } })],
+    ['a missing payload', payload(undefined)],
+    ['a null payload', payload(null)],
+    ['a numeric payload', payload(1234)],
+    ['a payload of the wrong length', payload('AAA')],
+    ['a payload with a bad character', payload('AA!A')],
+    ['a payload in the URL-safe alphabet', payload('-_AA')],
+    ['a payload with a pad in the middle', payload('AA==AAAA')],
+    ['a payload with a misplaced pad', payload('AA=A')],
+    ['a payload with three pads', payload('A===')],
+    ['a payload with a trailing newline', payload('AAAA\n')],
+    ['a payload with a non-ASCII character', payload('AA\u0141A')],
+  ];
+
+  /** What the schema alone makes of `raw`, in the shape parseTwilioFrame returns. */
+  const bySchema = (raw: string) => {
+    const parsed = inboundSchema.safeParse(JSON.parse(raw));
+    if (parsed.success) return { kind: 'message', message: parsed.data };
+    const issue = parsed.error.issues[0];
+    return { kind: 'malformed', reason: `media: ${issue?.path.join('.')} ${issue?.message}` };
+  };
+
+  it.each(valid)('takes the fast path for %s, with the message the schema returns', (_name, raw) => {
+    const expected = bySchema(raw);
+    expect(expected.kind).toBe('message');
+    const fast = mediaFastPath(JSON.parse(raw));
+    expect(fast).toStrictEqual(expected.message);
+    expect(JSON.stringify(fast)).toBe(JSON.stringify(expected.message));
+    expect(parseTwilioFrame(raw)).toStrictEqual(expected);
+  });
+
+  it.each(malformed)('leaves %s to the schema, which rejects it and says why', (_name, raw) => {
+    expect(mediaFastPath(JSON.parse(raw))).toBeUndefined();
+    const expected = bySchema(raw);
+    expect(expected.kind).toBe('malformed');
+    expect(parseTwilioFrame(raw)).toStrictEqual(expected);
+  });
+
+  it('rejects a bad payload with the message of before', () => {
+    expect(parseTwilioFrame(payload('AA=A'))).toEqual({ kind: 'malformed', reason: 'media: media.payload expected base64' });
   });
 });
 
