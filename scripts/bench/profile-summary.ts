@@ -1,0 +1,69 @@
+import { readFileSync } from 'node:fs';
+
+/*
+ * Where a `node --cpu-prof` profile spent its time, by function and by file: self time of each sampled
+ * frame. Usage: tsx scripts/bench/profile-summary.ts <file.cpuprofile> [--skip-seconds S] [--top N]
+ * (skip the first S seconds, such as start-up, to see only the time under load).
+ */
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+}
+
+interface CpuProfile {
+  nodes: ProfileNode[];
+  startTime: number;
+  samples: number[];
+  timeDeltas: number[];
+}
+
+const [file, ...rest] = process.argv.slice(2);
+if (!file) {
+  console.error('usage: profile-summary.ts <file.cpuprofile> [--skip-seconds S] [--top N]');
+  process.exit(2);
+}
+const option = (name: string, fallback: number) => {
+  const index = rest.indexOf(name);
+  return index === -1 ? fallback : Number(rest[index + 1]);
+};
+const skipUs = option('--skip-seconds', 0) * 1e6;
+const top = option('--top', 30);
+
+const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
+const byFunction = new Map<string, number>();
+const byFile = new Map<string, number>();
+let elapsedUs = 0;
+let busyUs = 0;
+let idleUs = 0;
+for (let index = 0; index < profile.samples.length; index++) {
+  const deltaUs = profile.timeDeltas[index] ?? 0;
+  elapsedUs += deltaUs;
+  if (elapsedUs < skipUs) continue;
+  const frame = nodes.get(profile.samples[index]!)!.callFrame;
+  if (frame.functionName === '(idle)') {
+    idleUs += deltaUs;
+    continue;
+  }
+  busyUs += deltaUs;
+  const where = shortUrl(frame.url);
+  const name = `${frame.functionName || '(anonymous)'} ${where}${frame.url ? `:${frame.lineNumber + 1}` : ''}`;
+  byFunction.set(name, (byFunction.get(name) ?? 0) + deltaUs);
+  byFile.set(where || frame.functionName, (byFile.get(where || frame.functionName) ?? 0) + deltaUs);
+}
+
+console.log(`busy ${(busyUs / 1e6).toFixed(2)} s, idle ${(idleUs / 1e6).toFixed(2)} s`);
+for (const [title, table] of [['by function', byFunction], ['by file', byFile]] as const) {
+  console.log(`\n${title}`);
+  for (const [name, us] of [...table].sort((a, b) => b[1] - a[1]).slice(0, top)) {
+    console.log(`${((100 * us) / busyUs).toFixed(1).padStart(5)} %  ${name}`);
+  }
+}
+
+/** node_modules/<package> or the project path, without the machine's prefix. */
+function shortUrl(url: string): string {
+  const modules = url.lastIndexOf('node_modules/');
+  if (modules !== -1) return url.slice(modules + 'node_modules/'.length).split('/').slice(0, url.includes('/@', modules) ? 2 : 1).join('/');
+  return url.replace(/^file:\/\/.*?\/(dist|src)\//, '$1/');
+}
