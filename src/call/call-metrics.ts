@@ -7,12 +7,17 @@ import type { CallSession } from './call-session.js';
  * itself knows nothing of Prometheus.
  */
 export function observeCallMetrics(registry: CallRegistry, metrics: Metrics): void {
-  registry.on('call', (call) => observe(call, metrics));
+  // Observed for every audio frame: the labelled series are looked up once, not hashed per frame.
+  const bridgeLatency = {
+    caller_to_model: metrics.bridgeLatencySeconds.labels({ direction: 'caller_to_model' }),
+    model_to_caller: metrics.bridgeLatencySeconds.labels({ direction: 'model_to_caller' }),
+  };
+  registry.on('call', (call) => observe(call, metrics, bridgeLatency));
 }
 
-function observe(call: CallSession, metrics: Metrics): void {
+function observe(call: CallSession, metrics: Metrics, bridgeLatency: Record<'caller_to_model' | 'model_to_caller', { observe(seconds: number): void }>): void {
   metrics.callsActive.inc();
-  call.on('bridged', ({ direction, seconds }) => metrics.bridgeLatencySeconds.observe({ direction }, seconds));
+  call.on('bridged', ({ direction, seconds }) => bridgeLatency[direction].observe(seconds));
   call.on('firstAudio', ({ ms }) => metrics.firstAudioSeconds.observe(ms / 1000));
   call.on('bargeIn', () => metrics.bargeIns.inc());
   call.on('reconnected', () => metrics.realtimeReconnects.inc());

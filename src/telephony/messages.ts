@@ -73,6 +73,13 @@ export const mediaFastPath: FastPath<TwilioMedia> = (frame) => {
   };
 };
 
+/** `markSchema` by hand: Twilio echoes a mark for every delta the bot sends, so marks come second to media. */
+export const markFastPath: FastPath<TwilioInbound> = (frame) => {
+  const { sequenceNumber, streamSid, mark } = frame;
+  if (!isCounter(sequenceNumber) || typeof streamSid !== 'string' || !isRecord(mark) || typeof mark['name'] !== 'string') return undefined;
+  return { event: 'mark', sequenceNumber: Number(sequenceNumber), streamSid, mark: { name: mark['name'] } };
+};
+
 const dtmfSchema = z.object({
   event: z.literal('dtmf'),
   sequenceNumber: counter,
@@ -108,7 +115,10 @@ export type TwilioStart = z.infer<typeof startSchema>;
 export type TwilioMedia = z.infer<typeof mediaSchema>;
 
 const KNOWN_EVENTS: ReadonlySet<string> = new Set(['connected', 'start', 'media', 'dtmf', 'mark', 'stop']);
-const FAST_PATHS: ReadonlyMap<string, FastPath<TwilioInbound>> = new Map([['media', mediaFastPath]]);
+const FAST_PATHS: ReadonlyMap<string, FastPath<TwilioInbound>> = new Map([
+  ['media', mediaFastPath],
+  ['mark', markFastPath],
+]);
 
 export function parseTwilioFrame(raw: string): ParsedFrame<TwilioInbound> {
   return parseTaggedFrame(raw, 'event', KNOWN_EVENTS, inboundSchema, FAST_PATHS);

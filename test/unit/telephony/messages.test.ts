@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   inboundSchema,
+  markFastPath,
   mediaFastPath,
   outboundClear,
   outboundMark,
@@ -274,5 +275,38 @@ describe('outbound builders: exactly the shapes of protocols.md 1.3', () => {
     expect(JSON.stringify(outboundMedia('MZ1', 'AAAA'))).toBe('{"event":"media","streamSid":"MZ1","media":{"payload":"AAAA"}}');
     expect(JSON.stringify(outboundMark('MZ1', 'm'))).toBe('{"event":"mark","streamSid":"MZ1","mark":{"name":"m"}}');
     expect(JSON.stringify(outboundClear('MZ1'))).toBe('{"event":"clear","streamSid":"MZ1"}');
+  });
+});
+
+describe('the mark fast path', () => {
+  const MARK = { event: 'mark', sequenceNumber: '7', streamSid: 'MZ1', mark: { name: 'm3' } };
+  const mark = (changes: Record<string, unknown>) => JSON.stringify({ ...MARK, ...changes });
+  const bySchema = (raw: string) => {
+    const parsed = inboundSchema.safeParse(JSON.parse(raw));
+    if (parsed.success) return { kind: 'message', message: parsed.data };
+    const issue = parsed.error.issues[0];
+    return { kind: 'malformed', reason: `mark: ${issue?.path.join('.')} ${issue?.message}` };
+  };
+
+  it.each([
+    ['a mark echo', mark({})],
+    ['extra fields', mark({ extra: 1, mark: { name: 'm3', more: true } })],
+  ])('takes the fast path for %s, with the message the schema returns', (_name, raw) => {
+    const expected = bySchema(raw);
+    expect(markFastPath(JSON.parse(raw))).toStrictEqual(expected.message);
+    expect(parseTwilioFrame(raw)).toStrictEqual(expected);
+  });
+
+  it.each([
+    ['a numeric name', mark({ mark: { name: 3 } })],
+    ['no mark', mark({ mark: undefined })],
+    ['a mark array', mark({ mark: [] })],
+    ['a bad sequenceNumber', mark({ sequenceNumber: '-1' })],
+    ['a numeric streamSid', mark({ streamSid: 1 })],
+  ])('leaves %s to the schema, which rejects it and says why', (_name, raw) => {
+    expect(markFastPath(JSON.parse(raw))).toBeUndefined();
+    const expected = bySchema(raw);
+    expect(expected.kind).toBe('malformed');
+    expect(parseTwilioFrame(raw)).toStrictEqual(expected);
   });
 });
