@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import type { ModelAudioFormat } from './audio/model-codec.js';
 import { z } from 'zod';
 import { parseRedactSetting, type RedactionRuleName } from './conversation/redaction.js';
 import { ConfigError } from './errors.js';
@@ -15,6 +16,8 @@ export interface Config {
     realtimeUrl: string;
     realtimeModel: string;
     voice: string;
+    /** What the model side carries: PCM16 24 kHz (transcoded, best quality) or G.711 mu-law 8 kHz untouched (least CPU). */
+    audioFormat: ModelAudioFormat;
     transcriptionModel: string;
     summaryModel: string;
   };
@@ -92,6 +95,7 @@ const envSchema = z.object({
   OPENAI_REALTIME_URL: optional(wsUrl).default('wss://api.openai.com/v1/realtime'),
   REALTIME_MODEL: optional(z.string()).default('gpt-realtime'),
   REALTIME_VOICE: optional(z.string()).default('marin'),
+  REALTIME_AUDIO_FORMAT: optional(z.enum(['audio/pcm', 'audio/pcmu'])).default('audio/pcm'),
   TRANSCRIPTION_MODEL: optional(z.string()).default('gpt-4o-transcribe'),
   SUMMARY_MODEL: optional(z.string()).default('gpt-4.1-mini'),
   SUMMARY_LANGUAGE: optional(z.string()),
@@ -193,6 +197,7 @@ export function loadConfig(env: Env): Readonly<Config> {
       realtimeUrl: e.OPENAI_REALTIME_URL,
       realtimeModel: e.REALTIME_MODEL,
       voice: e.REALTIME_VOICE,
+      audioFormat: e.REALTIME_AUDIO_FORMAT,
       transcriptionModel: e.TRANSCRIPTION_MODEL,
       summaryModel: e.SUMMARY_MODEL,
     },

@@ -70,6 +70,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   const session = buildSession({
     model: config.openai.realtimeModel,
     voice: config.openai.voice,
+    audioFormat: config.openai.audioFormat,
     instructions: config.bot.instructions,
     transcriptionModel: config.openai.transcriptionModel,
     turnDetection: config.turnDetection,
@@ -133,6 +134,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
       return new CallSession({
         callSid,
         engine,
+        modelAudioFormat: config.openai.audioFormat,
         greeting: `${config.bot.instructions}\n\n${config.bot.greeting}`,
         summarizer,
         summarization: { triggerTokens: config.summary.triggerTokens, keepTurns: config.summary.keepTurns },

@@ -19,6 +19,7 @@ const ONLY = process.env['BENCH_LOAD_ONLY'];
 const RELAY = baseline('relay');
 const FLOOR = baseline('floor');
 const CALLBRIDGE = callbridge('callbridge', 'pcm16');
+const CALLBRIDGE_G711 = callbridge('callbridge (REALTIME_AUDIO_FORMAT=audio/pcmu)', 'pcmu', { REALTIME_AUDIO_FORMAT: 'audio/pcmu' });
 
 /**
  * CPU per call of the whole bridge under simultaneous calls, against two baselines run the same way in
@@ -33,7 +34,7 @@ export async function benchLoad(): Promise<BenchSection> {
   try {
     for (const calls of CALL_COUNTS) {
       const results = new Map<BridgeKind, LoadResult>();
-      for (const kind of [RELAY, FLOOR, CALLBRIDGE].filter((kind) => !ONLY || ONLY.split(',').includes(kind.name))) {
+      for (const kind of [RELAY, FLOOR, CALLBRIDGE, CALLBRIDGE_G711].filter((kind) => !ONLY || ONLY.split(',').includes(kind.name))) {
         console.error(`load: ${kind.name}, ${calls} calls x ${SECONDS} s`);
         results.set(kind, await runLoad(kind, model, { openaiUrl: openai.url, certPath: tls.certPath }, { calls, seconds: SECONDS }));
       }
@@ -51,8 +52,10 @@ function describe(calls: number, results: Map<BridgeKind, LoadResult>): BenchSec
   const floor = results.get(FLOOR);
   const ratio = (result: LoadResult, base: LoadResult | undefined, name: string) =>
     base && result !== base ? [`${(result.cpuPerCallMinute / base.cpuPerCallMinute).toFixed(2)}x ${name}`] : [];
-  return [...results.values()].map((result) => {
-    const ratios = [...ratio(result, relay, 'relay'), ...ratio(result, floor, 'floor')].join(', ') || 'baseline';
+  return [...results].map(([kind, result]) => {
+    // The G.711 paths have no transcoding floor: only the relay is their measure.
+    const floorRatio = kind.modelAudio === 'pcm16' ? ratio(result, floor, 'floor') : [];
+    const ratios = [...ratio(result, relay, 'relay'), ...floorRatio].join(', ') || 'baseline';
     const ms = (figures: LoadResult['latencyInMs']) => `${figures.p50.toFixed(1)}/${figures.p99.toFixed(1)}/${figures.max.toFixed(0)}`;
     const percent = (share: number) => `${(share * 100).toFixed(2)} %`;
     return {

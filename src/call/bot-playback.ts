@@ -1,11 +1,10 @@
-import type { ResamplerEngine } from '../audio/resampler.js';
-import { mulawBytesToMs, pcm24kBytesToMs } from '../audio/timing.js';
-import { ModelToCallerTranscoder } from '../audio/transcoder.js';
+import type { ModelCodec } from '../audio/model-codec.js';
+import { mulawBytesToMs } from '../audio/timing.js';
 import type { TwilioMediaStream } from '../telephony/media-stream.js';
 import { PlaybackTracker, type MarkEcho } from './playback-tracker.js';
 
 export interface BotPlaybackOptions {
-  engine: ResamplerEngine;
+  codec: ModelCodec;
   now: () => number;
   /** Bot audio generated before Twilio's stream is attached is held up to this much. */
   earlyAudioLimitMs: number;
@@ -18,23 +17,20 @@ export interface BotPlaybackOptions {
 }
 
 /**
- * The bot's voice on its way to the phone: transcodes each delta to mu-law, sends it with its own
+ * The bot's voice on its way to the phone: converts each delta to mu-law, sends it with its own
  * mark, holds what arrives before Twilio's stream does, and knows from the marks what has played.
- * Owns the model-to-caller transcoder.
  */
 export class BotPlayback {
   readonly tracker = new PlaybackTracker();
   readonly #options: BotPlaybackOptions;
-  readonly #toCaller: ModelToCallerTranscoder;
   #stream: TwilioMediaStream | undefined;
   #streamStartedAtMs: number | undefined;
   #firstAudioSent = false;
-  #early: { itemId: string; pcm: Buffer }[] = [];
+  #early: { itemId: string; deltaBase64: string }[] = [];
   #earlyMs = 0;
 
   constructor(options: BotPlaybackOptions) {
     this.#options = options;
-    this.#toCaller = new ModelToCallerTranscoder(options.engine);
   }
 
   get hasPendingAudio(): boolean {
@@ -47,24 +43,24 @@ export class BotPlayback {
     this.#streamStartedAtMs = this.#options.now();
     const early = this.#early;
     this.#dropEarly();
-    for (const chunk of early) this.play(chunk.itemId, chunk.pcm);
+    for (const chunk of early) this.play(chunk.itemId, chunk.deltaBase64);
   }
 
-  /** One delta of the bot's voice (PCM16 24 kHz): to the caller at once, followed by its mark. */
-  play(itemId: string, pcm: Buffer): void {
+  /** One delta of the bot's voice (the model's format, base64): to the caller at once, followed by its mark. */
+  play(itemId: string, deltaBase64: string): void {
     const stream = this.#stream;
     if (!stream) {
-      this.#hold(itemId, pcm);
+      this.#hold(itemId, deltaBase64);
       return;
     }
     const startedAt = performance.now();
-    const mulaw = this.#toCaller.transcode(pcm);
+    const mulawBase64 = this.#options.codec.toCaller(deltaBase64);
     // Twilio gets no empty media, whatever the model sent (an empty delta, or too little to yield a sample).
-    if (mulaw.length === 0) return;
+    if (mulawBase64.length === 0) return;
     const nowMs = this.#options.now();
-    const durationMs = pcm24kBytesToMs(pcm.length);
+    const durationMs = this.#options.codec.deltaMs(deltaBase64);
     // Audio the phone never got has no mark: the tracker only counts what was really sent.
-    if (!stream.sendMedia(Buffer.from(mulaw.buffer, mulaw.byteOffset, mulaw.byteLength).toString('base64'))) {
+    if (!stream.sendMedia(mulawBase64)) {
       this.#options.onDropped('slow_phone', durationMs);
       return;
     }
@@ -98,7 +94,7 @@ export class BotPlayback {
   clear(): number {
     this.#stream?.clear();
     const clearedAtMs = this.#options.now();
-    this.#toCaller.reset();
+    this.#options.codec.reset();
     this.#dropEarly();
     return clearedAtMs;
   }
@@ -108,17 +104,16 @@ export class BotPlayback {
   }
 
   close(): void {
-    this.#toCaller.close();
     this.#dropEarly();
   }
 
-  #hold(itemId: string, pcm: Buffer): void {
-    const durationMs = pcm24kBytesToMs(pcm.length);
+  #hold(itemId: string, deltaBase64: string): void {
+    const durationMs = this.#options.codec.deltaMs(deltaBase64);
     if (this.#earlyMs + durationMs > this.#options.earlyAudioLimitMs) {
       this.#options.onDropped('no_stream', durationMs);
       return;
     }
-    this.#early.push({ itemId, pcm });
+    this.#early.push({ itemId, deltaBase64 });
     this.#earlyMs += durationMs;
   }
 

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { pcm24kBytesToMs } from '../audio/timing.js';
+import { createModelCodec, type ModelCodec } from '../audio/model-codec.js';
 import type { Conversation } from '../conversation/conversation.js';
 import type { detectLanguage } from '../conversation/language.js';
 import type { Transcript } from '../conversation/transcript.js';
@@ -30,6 +30,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
   readonly #options: CallSessionOptions;
   readonly #logger: Logger;
   readonly #link: ModelLink;
+  readonly #codec: ModelCodec;
   readonly #callerAudio: CallerAudio;
   readonly #playback: BotPlayback;
   readonly #actions: BotActions;
@@ -80,13 +81,14 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     this.#link.on('lost', this.#guard.wrap('model lost', () => this.#onModelLost()));
     this.#link.on('failed', this.#guard.wrap('model failed', () => this.#onModelFailed()));
     this.#link.on('droppedAudio', this.#guard.wrap('model audio', (ms) => this.emit('droppedAudio', { reason: 'model_unavailable', ms })));
+    this.#codec = createModelCodec(options.modelAudioFormat ?? 'audio/pcm', options.engine);
     this.#callerAudio = new CallerAudio({
-      engine: options.engine,
+      codec: this.#codec,
       send: (pcm, ms) => this.#link.appendAudio(pcm, ms),
       onBridged: (seconds) => this.emit('bridged', { direction: 'caller_to_model', seconds }),
     });
     this.#playback = new BotPlayback({
-      engine: options.engine,
+      codec: this.#codec,
       now: options.now,
       earlyAudioLimitMs: options.earlyAudioLimitMs ?? 30_000,
       onDropped: (reason, ms) => this.emit('droppedAudio', { reason, ms }),
@@ -172,7 +174,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     this.#actions.close();
     this.#context.close();
     this.#link.close();
-    this.#callerAudio.close();
+    this.#codec.close();
     this.#playback.close();
     this.#stream?.close();
     this.#logger.info({ status, reason, durationMs: this.#ended.durationMs }, 'call ended');
@@ -332,13 +334,12 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
   }
 
   #onAudioDelta(event: ServerEventOf<'response.output_audio.delta'>): void {
-    const pcm = Buffer.from(event.delta, 'base64');
-    const durationMs = pcm24kBytesToMs(pcm.length);
+    const durationMs = this.#codec.deltaMs(event.delta);
     if (this.#bargeIn.onAudioDelta(event.response_id, event.item_id, durationMs) === 'drop') {
       this.emit('droppedAudio', { reason: 'interrupted', ms: durationMs });
       return;
     }
-    this.#playback.play(event.item_id, pcm);
+    this.#playback.play(event.item_id, event.delta);
   }
 
   #onSpeechStarted(): void {

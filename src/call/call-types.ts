@@ -1,3 +1,4 @@
+import type { ModelAudioFormat } from '../audio/model-codec.js';
 import type { ResamplerEngine } from '../audio/resampler.js';
 import type { AppliedSummary } from '../conversation/in-call-summarizer.js';
 import type { SummarizationSettings } from '../conversation/summarization-policy.js';
@@ -72,6 +73,8 @@ export type CallSessionEvents = {
 export interface CallSessionOptions {
   callSid: string;
   engine: ResamplerEngine;
+  /** What the model side carries; the session config must ask the model for the same. Default PCM16 24 kHz. */
+  modelAudioFormat?: ModelAudioFormat;
   /** Builds the call's link to the model; the session owns and closes it. */
   createModelLink: (hooks: Pick<ModelLinkOptions, 'seed' | 'isQuiet'>) => ModelLink;
   /** Extra instructions for the bot's opening line. */

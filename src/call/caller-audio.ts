@@ -1,51 +1,41 @@
-import type { ResamplerEngine } from '../audio/resampler.js';
-import { MULAW_SILENCE_BYTE, TELEPHONY_FRAME_MS, mulawBytesToMs, msToMulawBytes, pcm24kBytesToMs } from '../audio/timing.js';
-import { CallerToModelTranscoder } from '../audio/transcoder.js';
+import type { ModelCodec } from '../audio/model-codec.js';
+import { TELEPHONY_FRAME_MS, base64DecodedLength, mulawBytesToMs } from '../audio/timing.js';
 
 /** Gaps in Twilio's timestamps are filled with silence so the model's clock keeps pace, up to this much. */
 const MAX_GAP_FILL_MS = 1000;
 
 export interface CallerAudioOptions {
-  engine: ResamplerEngine;
-  /** PCM16 24 kHz, base64, for the model. */
-  send: (pcm16Base64: string, durationMs: number) => void;
+  codec: ModelCodec;
+  /** Caller audio in the model's format, base64. */
+  send: (audioBase64: string, durationMs: number) => void;
   /** Time callbridge spent on one frame, for the per-frame latency figure. */
   onBridged: (seconds: number) => void;
 }
 
 /**
- * The caller's voice on its way to the model: transcodes each Twilio frame and fills gaps in the
+ * The caller's voice on its way to the model: converts each Twilio frame and fills gaps in the
  * stream's timestamps with silence, so the model's audio clock (which barge-in truncation and VAD
- * timings are on) stays in step with the call's. Owns the caller-to-model transcoder.
+ * timings are on) stays in step with the call's.
  */
 export class CallerAudio {
   readonly #options: CallerAudioOptions;
-  readonly #toModel: CallerToModelTranscoder;
   #nextTimestampMs: number | undefined;
 
   constructor(options: CallerAudioOptions) {
     this.#options = options;
-    this.#toModel = new CallerToModelTranscoder(options.engine);
   }
 
-  push(mulaw: Buffer, timestampMs: number): void {
+  push(mulawBase64: string, timestampMs: number): void {
     const startedAt = performance.now();
+    const { codec, send } = this.#options;
     const expectedMs = this.#nextTimestampMs;
     if (expectedMs !== undefined && timestampMs - expectedMs >= TELEPHONY_FRAME_MS) {
       const gapMs = Math.min(timestampMs - expectedMs, MAX_GAP_FILL_MS);
-      this.#send(Buffer.alloc(msToMulawBytes(gapMs), MULAW_SILENCE_BYTE));
+      send(codec.silenceForModel(gapMs), gapMs);
     }
-    this.#nextTimestampMs = timestampMs + mulawBytesToMs(mulaw.length);
-    this.#send(mulaw);
+    const frameMs = mulawBytesToMs(base64DecodedLength(mulawBase64));
+    this.#nextTimestampMs = timestampMs + frameMs;
+    send(codec.toModel(mulawBase64), frameMs);
     this.#options.onBridged((performance.now() - startedAt) / 1000);
-  }
-
-  close(): void {
-    this.#toModel.close();
-  }
-
-  #send(mulaw: Uint8Array): void {
-    const pcm = this.#toModel.transcode(mulaw);
-    this.#options.send(pcm.toString('base64'), pcm24kBytesToMs(pcm.length));
   }
 }

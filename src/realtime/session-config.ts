@@ -20,6 +20,8 @@ export interface RealtimeTool {
 
 export interface SessionSettings {
   model: string;
+  /** Both directions; default PCM16 24 kHz. */
+  audioFormat?: 'audio/pcm' | 'audio/pcmu';
   voice: string;
   instructions: string;
   transcriptionModel: string;
@@ -29,14 +31,14 @@ export interface SessionSettings {
   tools?: RealtimeTool[];
 }
 
-const PCM_24K = { type: 'audio/pcm', rate: 24000 } as const;
 
 /**
- * The `session` of our session.update (protocols.md 2.2): PCM16 24 kHz both ways, input transcription
+ * The `session` of our session.update (protocols.md 2.2): PCM16 24 kHz (or G.711 mu-law) both ways, input transcription
  * on, voice activity detection that both answers (`create_response`) and lets callers interrupt
  * (`interrupt_response`).
  */
 export function buildSession(settings: SessionSettings): RealtimeSessionCreateRequest {
+  const format = () => (settings.audioFormat === 'audio/pcmu' ? { type: 'audio/pcmu' as const } : { type: 'audio/pcm' as const, rate: 24000 as const });
   const turnDetection =
     settings.turnDetection.type === 'server_vad'
       ? {
@@ -60,12 +62,12 @@ export function buildSession(settings: SessionSettings): RealtimeSessionCreateRe
     instructions: settings.instructions,
     audio: {
       input: {
-        format: { ...PCM_24K },
+        format: format(),
         transcription: { model: settings.transcriptionModel },
         turn_detection: turnDetection,
         ...(settings.noiseReduction ? { noise_reduction: { type: settings.noiseReduction } } : {}),
       },
-      output: { format: { ...PCM_24K }, voice: settings.voice },
+      output: { format: format(), voice: settings.voice },
     },
     tools: (settings.tools ?? []).map((tool) => ({ type: 'function' as const, ...tool })),
     tool_choice: 'auto',

@@ -22,8 +22,11 @@ export type RejectionKind = 'malformed' | 'unexpected';
 
 export type MediaStreamEvents = {
   start: [StreamStart];
-  /** Caller audio: mu-law bytes and Twilio's ms-since-stream-start timestamp of the chunk. */
-  media: [audio: Buffer, timestampMs: number];
+  /**
+   * Caller audio: the mu-law payload as Twilio sent it (validated base64, left encoded so a G.711 model
+   * link forwards it untouched) and Twilio's ms-since-stream-start timestamp of the chunk.
+   */
+  media: [mulawBase64: string, timestampMs: number];
   mark: [name: string];
   dtmf: [digit: string];
   stop: [];
@@ -190,7 +193,7 @@ export class TwilioMediaStream extends EventEmitter<MediaStreamEvents> {
       case 'media':
         if (this.#state.status !== 'streaming') return this.#reject('unexpected', 'media before start');
         if (message.media.track !== undefined && message.media.track !== 'inbound') return;
-        this.emit('media', Buffer.from(message.media.payload, 'base64'), message.media.timestamp);
+        this.emit('media', message.media.payload, message.media.timestamp);
         return;
       case 'mark':
         this.emit('mark', message.mark.name);

@@ -3,11 +3,13 @@ import { callerClip, voiceClip } from '../../src/sim/assets.js';
 import { bargeInCall } from '../../src/sim/scenarios.js';
 import { metricValue, useHarness, waitFor } from '../support/harness.js';
 
-describe('barge-in, measured with a caller playing audio in real time', () => {
+// Barge-in must be as exact on the G.711 model link as on the transcoded one.
+describe.each(['audio/pcm', 'audio/pcmu'])('barge-in, measured with a caller playing audio in real time (model audio %s)', (format) => {
   const fixture = useHarness({
     // Generation only a little faster than real time, so the long answer is still being generated
     // when the caller interrupts; cancellations land 150 ms late, as in-flight deltas would.
     simulator: { scenario: bargeInCall, timing: { speed: 1.5, cancelLagMs: 150 } },
+    env: { REALTIME_AUDIO_FORMAT: format },
   });
 
   it('clears at once, truncates at what the caller heard, cancels, and lets nothing stale through', async () => {
@@ -23,6 +25,8 @@ describe('barge-in, measured with a caller playing audio in real time', () => {
 
     const sim = harness.simulator.sessions[0]!;
     const session = fixture.session(caller.callSid);
+    const audio = sim.receivedOf('session.update')[0]!.event['session'] as { audio: { input: { format: { type: string } }; output: { format: { type: string } } } };
+    expect([audio.audio.input.format.type, audio.audio.output.format.type]).toEqual([format, format]);
     const [, longAnswer, apology] = sim.responses;
     expect(longAnswer!.reply).toBe('long-en');
     expect(longAnswer!.status).toBe('cancelled');

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import type { z } from 'zod';
-import { decodeMulaw } from '../../audio/g711.js';
+import { decodeMulaw, encodeMulaw } from '../../audio/g711.js';
 import { pcm16FromBytes } from '../../audio/pcm.js';
 import { voiceClip } from '../assets.js';
 import type { ScriptCursor, ScriptedTool } from '../scenarios.js';
@@ -534,7 +534,7 @@ export class SimSession {
     this.#audioSent = true;
     this.deltasSent.push({ atMs: this.#now(), responseId: response.id, ms: chunk.length / 24 });
     const base = { response_id: response.id, item_id: response.item.id, output_index: 0, content_index: 0 };
-    this.#emit({ type: 'response.output_audio.delta', ...base, delta: Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('base64') });
+    this.#emit({ type: 'response.output_audio.delta', ...base, delta: this.#encodeOutput(chunk) });
     if (wordsAfter > wordsBefore) {
       const delta = (wordsBefore > 0 ? ' ' : '') + words.slice(wordsBefore, wordsAfter).join(' ');
       response.transcript += delta;
@@ -644,6 +644,16 @@ export class SimSession {
       },
       this.#inputFormat === 'audio/pcmu' ? 8000 : 24000,
     );
+  }
+
+  /** The clips are PCM16 24 kHz; a session asking for G.711 gets them as mu-law 8 kHz. */
+  #encodeOutput(pcm24k: Int16Array): string {
+    const format = (this.#config['audio'] as { output?: { format?: { type?: string } } } | undefined)?.output?.format?.type;
+    if (format !== 'audio/pcmu') return Buffer.from(pcm24k.buffer, pcm24k.byteOffset, pcm24k.byteLength).toString('base64');
+    // A simulator's voice needs no studio resampler: a 3-sample average is enough of a low-pass for 24 -> 8 kHz.
+    const pcm8k = new Int16Array(Math.floor(pcm24k.length / 3));
+    for (let i = 0; i < pcm8k.length; i++) pcm8k[i] = Math.round((pcm24k[3 * i]! + pcm24k[3 * i + 1]! + pcm24k[3 * i + 2]!) / 3);
+    return Buffer.from(encodeMulaw(pcm8k)).toString('base64');
   }
 
   get #input(): Record<string, unknown> | undefined {
