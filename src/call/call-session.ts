@@ -11,6 +11,7 @@ import { BargeInController, type BargeInCommand } from './barge-in.js';
 import { BotActions } from './bot-actions.js';
 import { BotPlayback } from './bot-playback.js';
 import { CallContext } from './call-context.js';
+import { CallTally } from './call-tally.js';
 import { CallerAudio } from './caller-audio.js';
 import { FaultGuard } from './fault-guard.js';
 import type { CallEnd, CallFigures, CallSessionEvents, CallSessionOptions } from './call-types.js';
@@ -44,13 +45,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
   #callerSpeaking = false;
   readonly #createdAtMs: number;
   #ended: CallEnd | undefined;
-  readonly #figures: Omit<CallFigures, keyof CallContext['figures']> = {
-    firstAudioMs: undefined,
-    bargeIns: 0,
-    reconnects: 0,
-    maxReconnectGapMs: 0,
-    toolCalls: 0,
-  };
+  readonly #tally = new CallTally(this);
 
   constructor(options: CallSessionOptions) {
     super();
@@ -90,10 +85,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
       now: options.now,
       earlyAudioLimitMs: options.earlyAudioLimitMs ?? 30_000,
       onDropped: (reason, ms) => this.emit('droppedAudio', { reason, ms }),
-      onFirstAudio: (ms) => {
-        this.#figures.firstAudioMs = ms;
-        this.emit('firstAudio', { ms });
-      },
+      onFirstAudio: (ms) => this.emit('firstAudio', { ms }),
       onBridged: (seconds) => this.emit('bridged', { direction: 'model_to_caller', seconds }),
     });
     this.#bargeIn = new BargeInController(this.#playback.tracker);
@@ -105,7 +97,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
   }
 
   get figures(): Readonly<CallFigures> {
-    return { ...this.#figures, ...this.#context.figures };
+    return { ...this.#tally.figures, ...this.#context.figures };
   }
 
   /** Who said what, in conversation order; it never forgets (summaries and reconnects do not touch it). */
@@ -210,13 +202,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
       now: options.now,
       onFault: (where, error) => this.#fault(where, error),
     });
-    actions.on(
-      'toolCall',
-      this.#guard.wrap('tool call', (record) => {
-        this.#figures.toolCalls++;
-        this.emit('toolCall', record);
-      }),
-    );
+    actions.on('toolCall', this.#guard.wrap('tool call', (record) => this.emit('toolCall', record)));
     actions.on('handoff', this.#guard.wrap('hand-off', (handoff) => this.emit('handoff', handoff)));
     actions.on('finished', this.#guard.wrap('bot ending the call', (reason) => this.end('completed', reason)));
     return actions;
@@ -238,8 +224,6 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
 
   #onModelReady(info: ReadyInfo): void {
     if (info.reconnected) {
-      this.#figures.reconnects++;
-      this.#figures.maxReconnectGapMs = Math.max(this.#figures.maxReconnectGapMs, info.gapMs);
       this.#logger.info({ gapMs: Math.round(info.gapMs) }, 'realtime session re-established');
       this.emit('reconnected', { gapMs: info.gapMs });
       return;
@@ -347,7 +331,6 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     if (commands.length === 0) return;
     const clearedAt = this.#apply(commands) ?? this.#options.now();
     const reactionMs = clearedAt - receivedAt;
-    this.#figures.bargeIns++;
     this.#logger.info({ interrupted: interrupted.length, reactionMs }, 'caller barged in');
     this.#context.settle(settled);
     this.#actions.onBargeIn();
