@@ -13,6 +13,8 @@ export interface BotPlaybackOptions {
   onDropped: (reason: 'no_stream' | 'slow_phone', ms: number) => void;
   /** The first bot audio left for the caller, `ms` after the stream started. */
   onFirstAudio: (ms: number) => void;
+  /** The first audio of an item left for the caller. */
+  onItemSent: (itemId: string) => void;
   /** Time callbridge spent on one delta, for the per-frame latency figure. */
   onBridged: (seconds: number) => void;
 }
@@ -29,6 +31,7 @@ export class BotPlayback {
   #stream: TwilioMediaStream | undefined;
   #streamStartedAtMs: number | undefined;
   #firstAudioSent = false;
+  #lastSentItemId: string | undefined;
   #early: { itemId: string; pcm: Buffer }[] = [];
   #earlyMs = 0;
 
@@ -69,6 +72,10 @@ export class BotPlayback {
       return;
     }
     stream.sendMark(this.tracker.recordSent(itemId, durationMs, nowMs));
+    if (itemId !== this.#lastSentItemId) {
+      this.#lastSentItemId = itemId;
+      this.#options.onItemSent(itemId);
+    }
     if (!this.#firstAudioSent && this.#streamStartedAtMs !== undefined) {
       this.#firstAudioSent = true;
       this.#options.onFirstAudio(nowMs - this.#streamStartedAtMs);

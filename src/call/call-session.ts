@@ -16,6 +16,7 @@ import { CallerAudio } from './caller-audio.js';
 import { FaultGuard } from './fault-guard.js';
 import type { CallEnd, CallFigures, CallSessionEvents, CallSessionOptions } from './call-types.js';
 import type { ModelLink, ReadyInfo } from './model-link.js';
+import { TurnTimeline } from './turn-timeline.js';
 
 export type { CallEnd, CallFigures, CallSessionEvents, CallSessionOptions, CallStatus, Handoff } from './call-types.js';
 export { BOT_ENDED_REASON_PREFIX, HANDOFF_END_REASON } from './bot-actions.js';
@@ -46,6 +47,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
   readonly #createdAtMs: number;
   #ended: CallEnd | undefined;
   readonly #tally = new CallTally(this);
+  readonly #timeline: TurnTimeline;
 
   constructor(options: CallSessionOptions) {
     super();
@@ -86,9 +88,19 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
       earlyAudioLimitMs: options.earlyAudioLimitMs ?? 30_000,
       onDropped: (reason, ms) => this.emit('droppedAudio', { reason, ms }),
       onFirstAudio: (ms) => this.emit('firstAudio', { ms }),
+      onItemSent: (itemId) => this.#timeline.onItemSent(itemId),
       onBridged: (seconds) => this.emit('bridged', { direction: 'model_to_caller', seconds }),
     });
     this.#bargeIn = new BargeInController(this.#playback.tracker);
+    this.#timeline = new TurnTimeline({
+      now: options.now,
+      startedAtMs: this.#createdAtMs,
+      audioReceivedAtMs: (audioMs) => this.#link.audioReceivedAtMs(audioMs),
+      transcript: this.transcript,
+      logger: this.#logger,
+      onBotTurn: this.#guard.wrap('bot turn', (turn) => this.emit('botTurn', turn)),
+    });
+    this.on('toolCall', (record) => this.#timeline.onToolCall(record.durationMs));
     this.#actions = this.#createActions();
     this.#streamTimer = setTimeout(
       this.#guard.wrap('stream timeout', () => this.#guard.catch('stream timeout', this.#onStreamTimeout())),
@@ -161,6 +173,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     };
     clearTimeout(this.#streamTimer);
     clearTimeout(this.#hangupTimer);
+    this.#timeline.close();
     this.#actions.close();
     this.#context.close();
     this.#link.close();
@@ -215,6 +228,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
       return;
     }
     if (echo.kind !== 'played') return;
+    this.#timeline.onPlayed(echo.itemId);
     if (echo.itemId === APOLOGY_ITEM_ID) this.end('failed', 'model unavailable');
     else if (echo.idle) {
       this.#bargeIn.forgetSettledResponses();
@@ -256,6 +270,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     this.#bargeIn = new BargeInController(this.#playback.tracker);
     this.#actions.onSessionLost();
     this.#context.onSessionLost();
+    this.#timeline.onSessionLost();
   }
 
   #onModelFailed(): void {
@@ -274,6 +289,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     if (this.#ended) return;
     this.emit('modelEvent', event);
     this.#context.apply(event);
+    this.#timeline.onModelEvent(event);
     switch (event.type) {
       case 'input_audio_buffer.speech_started':
         this.#callerSpeaking = true;
