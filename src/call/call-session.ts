@@ -96,6 +96,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
       now: options.now,
       startedAtMs: this.#createdAtMs,
       audioReceivedAtMs: (audioMs) => this.#link.audioReceivedAtMs(audioMs),
+      sentAudioMs: (itemId) => this.#playback.tracker.sentMs(itemId),
       transcript: this.transcript,
       logger: this.#logger,
       onBotTurn: this.#guard.wrap('bot turn', (turn) => this.emit('botTurn', turn)),

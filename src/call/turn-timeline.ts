@@ -21,6 +21,8 @@ export interface TurnTimelineOptions {
   startedAtMs: number;
   /** When the caller audio at a position of the current model session's input-audio clock reached callbridge. */
   audioReceivedAtMs: (audioMs: number) => number;
+  /** Audio of the item sent to Twilio so far (what remained of it after a barge-in), in ms. */
+  sentAudioMs: (itemId: string) => number;
   /** Turns carry their timing. */
   transcript: Pick<Transcript, 'timed'>;
   logger: Logger;
@@ -181,7 +183,7 @@ export class TurnTimeline {
     if (awaitingEcho && !response.cutOff) return;
     this.#responses.delete(response.id);
     this.#byItem.delete(response.itemId);
-    const timing = this.#timing(response, response.firstDeltaAtMs, response.doneAtMs);
+    const timing = this.#timing(response, response.firstDeltaAtMs, response.doneAtMs, this.#options.sentAudioMs(response.itemId));
     this.#options.logger.info(
       {
         responseId: response.id,
@@ -200,7 +202,7 @@ export class TurnTimeline {
     this.#options.onBotTurn({ itemId: response.itemId, timing });
   }
 
-  #timing(response: OpenResponse, firstDeltaAtMs: number, doneAtMs: number): BotTiming {
+  #timing(response: OpenResponse, firstDeltaAtMs: number, doneAtMs: number, audioMs: number): BotTiming {
     const { answers, sentAtMs, heardAtMs } = response;
     const askedAtMs = answers?.speechEndedAtMs ?? response.createdAtMs;
     const span = (from: number | undefined, to: number | undefined) => (from === undefined || to === undefined ? null : round(to - from));
@@ -212,6 +214,7 @@ export class TurnTimeline {
       sentMs: sentAtMs === undefined ? null : this.#ms(sentAtMs),
       heardMs: heardAtMs === undefined ? null : this.#ms(heardAtMs),
       responseDoneMs: this.#ms(doneAtMs),
+      audioMs: round(audioMs),
       toolMs: answers && answers.tools > 0 ? round(answers.toolMs) : null,
       modelLatencyMs: round(firstDeltaAtMs - askedAtMs),
       bridgeLatencyMs: span(firstDeltaAtMs, sentAtMs),

@@ -34,6 +34,8 @@ export interface BotTiming {
   /** First mark of the response echoed by Twilio: the caller has heard it. */
   heardMs: number | null;
   responseDoneMs: number;
+  /** Audio of the response that reached Twilio, in ms: how long the caller heard it, unless cut off. */
+  audioMs: number;
   /** Tools run between the caller's speech and this answer, summed; null when none ran. */
   toolMs: number | null;
   /** Speech ended (or, answering no speech, the response created) -> first delta. Includes tool time. */

@@ -185,7 +185,7 @@ describe('CallSession', () => {
     expect(botTurns).toHaveLength(1);
     expect(botTurns[0]).toMatchObject({
       itemId: 'item_2',
-      timing: { responseId: 'resp_2', speechEndedMs: 1480, firstDeltaMs: 1900, sentMs: 1900, heardMs: 2000, modelLatencyMs: 420, bridgeLatencyMs: 0, playbackStartMs: 100, totalMs: 520 },
+      timing: { responseId: 'resp_2', speechEndedMs: 1480, firstDeltaMs: 1900, sentMs: 1900, heardMs: 2000, audioMs: 200, modelLatencyMs: 420, bridgeLatencyMs: 0, playbackStartMs: 100, totalMs: 520 },
     });
     expect(session.transcript.turns().find((turn) => turn.itemId === 'item_2')?.timing).toEqual(botTurns[0]!.timing);
   });

@@ -22,6 +22,7 @@ function setup() {
     startedAtMs: 1000,
     // The model's audio clock started with the call and runs in real time.
     audioReceivedAtMs: (audioMs) => 1000 + audioMs,
+    sentAudioMs: () => 1250,
     transcript: { timed: (itemId, timing) => timed.push([itemId, timing]) },
     logger: silentLogger(),
     onBotTurn: (turn) => turns.push(turn),
@@ -64,6 +65,7 @@ describe('TurnTimeline', () => {
           sentMs: 2401,
           heardMs: 2520,
           responseDoneMs: 3000,
+          audioMs: 1250,
           toolMs: null,
           modelLatencyMs: 400,
           bridgeLatencyMs: 1,

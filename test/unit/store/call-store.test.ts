@@ -120,6 +120,7 @@ describe.each(backends)('CallStore on $name', (backend) => {
           sentMs: 2400.3,
           heardMs: 2520,
           responseDoneMs: 3100,
+          audioMs: 2400,
           toolMs: null,
           modelLatencyMs: 400,
           bridgeLatencyMs: 0.3,
