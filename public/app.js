@@ -3,6 +3,7 @@
 
 import { byId, h } from './dom.js';
 import { asText, asTextList, durationOf, figureLabel, figureValue, firstLine, formatDuration, formatTime, keepEnding, numberFormat } from './format.js';
+import { renderTimeline } from './timeline.js';
 import { renderTurn } from './transcript.js';
 
 const PAGE_SIZE = 50;
@@ -452,6 +453,7 @@ function renderDetail(detail) {
     duration: h('span', { 'data-testid': 'detail-duration' }),
     transcript: h('ol', { class: 'transcript', role: 'log', 'aria-label': 'Transcript', 'data-testid': 'transcript' }),
     emptyTranscript: h('p', { class: 'muted' }, 'Nothing said yet.'),
+    timeline: h('section', { class: 'call-timeline', 'aria-labelledby': 'timeline-title', 'data-testid': 'timeline-section', hidden: true }),
     summary: h('div', { 'data-testid': 'summary' }),
     handoff: h('section', { class: 'handoff', 'aria-labelledby': 'handoff-title', 'data-testid': 'handoff', hidden: true }),
     facts: h('dl', { class: 'facts', 'data-testid': 'call-facts' }),
@@ -471,6 +473,7 @@ function renderDetail(detail) {
         'div',
         { class: 'conversation' },
         parts.handoff,
+        parts.timeline,
         h('section', { 'aria-labelledby': 'summary-title', class: 'summary' }, h('h3', { id: 'summary-title' }, 'Summary'), parts.summary),
         h('section', { 'aria-labelledby': 'transcript-title' }, h('h3', { id: 'transcript-title' }, 'Transcript'), parts.emptyTranscript, parts.transcript),
       ),
@@ -560,10 +563,16 @@ function renderFacts(container, call) {
   container.replaceChildren(...rows.flatMap(([term, value, testId]) => [h('dt', {}, term), h('dd', { 'data-testid': testId }, value)]));
 }
 
-/** Inserts or replaces a turn by seq; an interrupted version is never replaced by the uncut one. */
+/**
+ * Inserts or replaces a turn by seq; an interrupted version is never replaced by the uncut one, but
+ * takes its timing when that came later.
+ */
 function upsertTurn(detail, turn) {
   const existing = detail.turns.get(turn.seq);
-  if (existing?.turn.interrupted && !turn.interrupted && existing.turn.itemId === turn.itemId) return;
+  if (existing?.turn.interrupted && !turn.interrupted && existing.turn.itemId === turn.itemId) {
+    if (!turn.timing || existing.turn.timing) return;
+    turn = { ...existing.turn, timing: turn.timing };
+  }
   const li = renderTurn(turn);
   if (existing) {
     existing.li.replaceWith(li);
@@ -575,6 +584,28 @@ function upsertTurn(detail, turn) {
   }
   detail.turns.set(turn.seq, { turn, li });
   detail.parts.emptyTranscript.hidden = true;
+  renderCallTimeline(detail);
+}
+
+/** The picture of the call, redrawn as turns come and are timed. */
+function renderCallTimeline(detail) {
+  const turns = [...detail.turns.values()].map((entry) => entry.turn).sort((a, b) => a.seq - b.seq);
+  const picture = renderTimeline(turns);
+  const container = detail.parts.timeline;
+  container.hidden = picture === null;
+  container.replaceChildren(
+    h('h3', { id: 'timeline-title' }, 'Timeline'),
+    ...(picture ? [picture] : []),
+    h(
+      'p',
+      { class: 'legend' },
+      h('span', { class: 'key caller' }, 'caller'),
+      h('span', { class: 'key wait' }, 'waiting for the bot'),
+      h('span', { class: 'key tool' }, 'tool'),
+      h('span', { class: 'key bot' }, 'bot'),
+      h('span', { class: 'key barge-in' }, 'barge-in'),
+    ),
+  );
 }
 
 /** In the two-column layout the detail scrolls on its own; a reader scrolled up is left in peace. */

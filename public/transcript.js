@@ -31,6 +31,34 @@ export function renderTurn(turn) {
     },
     turnHeading(isBot ? 'Bot' : 'Caller', turn, turn.interrupted ? h('span', { class: 'tag', 'data-testid': 'interrupted-tag' }, 'interrupted') : null),
     h('p', { class: 'text', 'data-testid': 'turn-text' }, ...(keys ? [keysBadge(keys)] : spokenText(turn, isBot))),
+    isBot ? latencyLine(turn.timing) : null,
+  );
+}
+
+/** How long the caller waited for a bot turn, and where that time went. */
+function latencyLine(timing) {
+  if (timing === null || typeof timing !== 'object' || typeof timing.modelLatencyMs !== 'number') return null;
+  const part = (label, ms, testId) => h('span', { 'data-testid': testId }, `${label} ${formatMs(ms)}`);
+  const waited = typeof timing.totalMs === 'number' ? `waited ${formatMs(timing.totalMs)}` : 'not heard';
+  return h(
+    'p',
+    {
+      class: 'latency',
+      title: timing.speechEndedMs === null ? 'From the bot being asked to the caller hearing it' : 'From the caller stopping to the caller hearing the answer',
+      'data-testid': 'turn-latency',
+      'data-total-ms': timing.totalMs,
+      'data-model-ms': timing.modelLatencyMs,
+    },
+    h('strong', { 'data-testid': 'latency-total' }, waited),
+    ': ',
+    part('model', timing.modelLatencyMs, 'latency-model'),
+    typeof timing.toolMs === 'number' ? ' (' : null,
+    typeof timing.toolMs === 'number' ? part('tools', timing.toolMs, 'latency-tools') : null,
+    typeof timing.toolMs === 'number' ? ')' : null,
+    ' · ',
+    part('bridge', timing.bridgeLatencyMs, 'latency-bridge'),
+    ' · ',
+    part('playback start', timing.playbackStartMs, 'latency-playback'),
   );
 }
 

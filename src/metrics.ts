@@ -1,5 +1,8 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+/** The waits a caller notices: a tenth of a second to several seconds. */
+const TURN_BUCKETS_SECONDS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1, 1.25, 1.5, 2, 3, 5, 10];
+
 /**
  * Every metric the service exports, on a registry of its own (not prom-client's global one), so
  * several servers in one process (tests, the demo) never collide.
@@ -59,6 +62,39 @@ export class Metrics {
     help: 'Time one audio frame spends in callbridge (parse, transcode, send), by direction',
     labelNames: ['direction'] as const,
     buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025],
+    registers: [this.registry],
+  });
+  readonly turns = new Counter({
+    name: 'callbridge_turns_total',
+    help: 'Turns completed in calls, by who spoke (caller, bot)',
+    labelNames: ['role'] as const,
+    registers: [this.registry],
+  });
+  /* Per bot turn; `trigger` is speech for an answer to the caller's speech, other for one nobody asked by voice (the greeting, key presses). */
+  readonly turnModelLatencySeconds = new Histogram({
+    name: 'callbridge_turn_model_latency_seconds',
+    help: "From the caller's end of speech (or the response's creation) to the model's first audio delta, tools included",
+    labelNames: ['trigger'] as const,
+    buckets: TURN_BUCKETS_SECONDS,
+    registers: [this.registry],
+  });
+  readonly turnBridgeLatencySeconds = new Histogram({
+    name: 'callbridge_turn_bridge_latency_seconds',
+    help: "From a response's first audio delta to its first audio sent to Twilio",
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25],
+    registers: [this.registry],
+  });
+  readonly turnPlaybackStartSeconds = new Histogram({
+    name: 'callbridge_turn_playback_start_seconds',
+    help: "From a response's first audio sent to Twilio to its first mark echoed (the caller heard it)",
+    buckets: [0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 1, 2],
+    registers: [this.registry],
+  });
+  readonly turnTotalSeconds = new Histogram({
+    name: 'callbridge_turn_total_seconds',
+    help: "From the caller's end of speech (or the response's creation) to the caller hearing the answer",
+    labelNames: ['trigger'] as const,
+    buckets: TURN_BUCKETS_SECONDS,
     registers: [this.registry],
   });
   readonly callFaults = new Counter({

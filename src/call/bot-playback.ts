@@ -12,6 +12,8 @@ export interface BotPlaybackOptions {
   onDropped: (reason: 'no_stream' | 'slow_phone', ms: number) => void;
   /** The first bot audio left for the caller, `ms` after the stream started. */
   onFirstAudio: (ms: number) => void;
+  /** The first audio of an item left for the caller. */
+  onItemSent: (itemId: string) => void;
   /** Time callbridge spent on one delta, for the per-frame latency figure. */
   onBridged: (seconds: number) => void;
 }
@@ -26,6 +28,7 @@ export class BotPlayback {
   #stream: TwilioMediaStream | undefined;
   #streamStartedAtMs: number | undefined;
   #firstAudioSent = false;
+  #lastSentItemId: string | undefined;
   #early: { itemId: string; deltaBase64: string }[] = [];
   #earlyMs = 0;
 
@@ -65,6 +68,10 @@ export class BotPlayback {
       return;
     }
     stream.sendMark(this.tracker.recordSent(itemId, durationMs, nowMs));
+    if (itemId !== this.#lastSentItemId) {
+      this.#lastSentItemId = itemId;
+      this.#options.onItemSent(itemId);
+    }
     if (!this.#firstAudioSent && this.#streamStartedAtMs !== undefined) {
       this.#firstAudioSent = true;
       this.#options.onFirstAudio(nowMs - this.#streamStartedAtMs);

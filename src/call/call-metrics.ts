@@ -20,6 +20,17 @@ function observe(call: CallSession, metrics: Metrics, bridgeLatency: Record<'cal
   call.on('bridged', ({ direction, seconds }) => bridgeLatency[direction].observe(seconds));
   call.on('firstAudio', ({ ms }) => metrics.firstAudioSeconds.observe(ms / 1000));
   call.on('bargeIn', () => metrics.bargeIns.inc());
+  call.on('turn', ({ role }) => {
+    if (role !== 'tool') metrics.turns.inc({ role: role === 'user' ? 'caller' : 'bot' });
+  });
+  call.on('botTurn', ({ timing }) => {
+    const trigger = timing.speechEndedMs === null ? 'other' : 'speech';
+    metrics.turnModelLatencySeconds.observe({ trigger }, timing.modelLatencyMs / 1000);
+    // A turn cut off before it was sent or heard has no such figure; it is not a zero.
+    if (timing.bridgeLatencyMs !== null) metrics.turnBridgeLatencySeconds.observe(timing.bridgeLatencyMs / 1000);
+    if (timing.playbackStartMs !== null) metrics.turnPlaybackStartSeconds.observe(timing.playbackStartMs / 1000);
+    if (timing.totalMs !== null) metrics.turnTotalSeconds.observe({ trigger }, timing.totalMs / 1000);
+  });
   call.on('reconnected', () => metrics.realtimeReconnects.inc());
   call.on('droppedAudio', ({ reason, ms }) => metrics.droppedAudioMs.inc({ reason }, ms));
   call.on('modelRejected', () => metrics.rejectedFrames.inc({ source: 'realtime', kind: 'malformed' }));

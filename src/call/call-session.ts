@@ -11,10 +11,12 @@ import { BargeInController, type BargeInCommand } from './barge-in.js';
 import { BotActions } from './bot-actions.js';
 import { BotPlayback } from './bot-playback.js';
 import { CallContext } from './call-context.js';
+import { CallTally } from './call-tally.js';
 import { CallerAudio } from './caller-audio.js';
 import { FaultGuard } from './fault-guard.js';
 import type { CallEnd, CallFigures, CallSessionEvents, CallSessionOptions } from './call-types.js';
 import type { ModelLink, ReadyInfo } from './model-link.js';
+import { TurnTimeline } from './turn-timeline.js';
 
 export type { CallEnd, CallFigures, CallSessionEvents, CallSessionOptions, CallStatus, Handoff } from './call-types.js';
 export { BOT_ENDED_REASON_PREFIX, HANDOFF_END_REASON } from './bot-actions.js';
@@ -45,13 +47,8 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
   #callerSpeaking = false;
   readonly #createdAtMs: number;
   #ended: CallEnd | undefined;
-  readonly #figures: Omit<CallFigures, keyof CallContext['figures']> = {
-    firstAudioMs: undefined,
-    bargeIns: 0,
-    reconnects: 0,
-    maxReconnectGapMs: 0,
-    toolCalls: 0,
-  };
+  readonly #tally = new CallTally(this);
+  readonly #timeline: TurnTimeline;
 
   constructor(options: CallSessionOptions) {
     super();
@@ -92,13 +89,21 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
       now: options.now,
       earlyAudioLimitMs: options.earlyAudioLimitMs ?? 30_000,
       onDropped: (reason, ms) => this.emit('droppedAudio', { reason, ms }),
-      onFirstAudio: (ms) => {
-        this.#figures.firstAudioMs = ms;
-        this.emit('firstAudio', { ms });
-      },
+      onFirstAudio: (ms) => this.emit('firstAudio', { ms }),
+      onItemSent: (itemId) => this.#timeline.onItemSent(itemId),
       onBridged: (seconds) => this.emit('bridged', { direction: 'model_to_caller', seconds }),
     });
     this.#bargeIn = new BargeInController(this.#playback.tracker);
+    this.#timeline = new TurnTimeline({
+      now: options.now,
+      startedAtMs: this.#createdAtMs,
+      audioReceivedAtMs: (audioMs) => this.#link.audioReceivedAtMs(audioMs),
+      sentAudioMs: (itemId) => this.#playback.tracker.sentMs(itemId),
+      transcript: this.transcript,
+      logger: this.#logger,
+      onBotTurn: this.#guard.wrap('bot turn', (turn) => this.emit('botTurn', turn)),
+    });
+    this.on('toolCall', (record) => this.#timeline.onToolCall(record.durationMs));
     this.#actions = this.#createActions();
     this.#streamTimer = setTimeout(
       this.#guard.wrap('stream timeout', () => this.#guard.catch('stream timeout', this.#onStreamTimeout())),
@@ -107,7 +112,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
   }
 
   get figures(): Readonly<CallFigures> {
-    return { ...this.#figures, ...this.#context.figures };
+    return { ...this.#tally.figures, ...this.#context.figures };
   }
 
   /** Who said what, in conversation order; it never forgets (summaries and reconnects do not touch it). */
@@ -171,6 +176,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     };
     clearTimeout(this.#streamTimer);
     clearTimeout(this.#hangupTimer);
+    this.#timeline.close();
     this.#actions.close();
     this.#context.close();
     this.#link.close();
@@ -212,13 +218,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
       now: options.now,
       onFault: (where, error) => this.#fault(where, error),
     });
-    actions.on(
-      'toolCall',
-      this.#guard.wrap('tool call', (record) => {
-        this.#figures.toolCalls++;
-        this.emit('toolCall', record);
-      }),
-    );
+    actions.on('toolCall', this.#guard.wrap('tool call', (record) => this.emit('toolCall', record)));
     actions.on('handoff', this.#guard.wrap('hand-off', (handoff) => this.emit('handoff', handoff)));
     actions.on('finished', this.#guard.wrap('bot ending the call', (reason) => this.end('completed', reason)));
     return actions;
@@ -231,6 +231,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
       return;
     }
     if (echo.kind !== 'played') return;
+    this.#timeline.onPlayed(echo.itemId);
     if (echo.itemId === APOLOGY_ITEM_ID) this.end('failed', 'model unavailable');
     else if (echo.idle) {
       this.#bargeIn.forgetSettledResponses();
@@ -240,8 +241,6 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
 
   #onModelReady(info: ReadyInfo): void {
     if (info.reconnected) {
-      this.#figures.reconnects++;
-      this.#figures.maxReconnectGapMs = Math.max(this.#figures.maxReconnectGapMs, info.gapMs);
       this.#logger.info({ gapMs: Math.round(info.gapMs) }, 'realtime session re-established');
       this.emit('reconnected', { gapMs: info.gapMs });
       return;
@@ -274,6 +273,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     this.#bargeIn = new BargeInController(this.#playback.tracker);
     this.#actions.onSessionLost();
     this.#context.onSessionLost();
+    this.#timeline.onSessionLost();
   }
 
   #onModelFailed(): void {
@@ -292,6 +292,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     if (this.#ended) return;
     this.emit('modelEvent', event);
     this.#context.apply(event);
+    this.#timeline.onModelEvent(event);
     switch (event.type) {
       case 'input_audio_buffer.speech_started':
         this.#callerSpeaking = true;
@@ -348,7 +349,6 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     if (commands.length === 0) return;
     const clearedAt = this.#apply(commands) ?? this.#options.now();
     const reactionMs = clearedAt - receivedAt;
-    this.#figures.bargeIns++;
     this.#logger.info({ interrupted: interrupted.length, reactionMs }, 'caller barged in');
     this.#context.settle(settled);
     this.#actions.onBargeIn();

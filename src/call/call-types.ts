@@ -10,6 +10,7 @@ import type { StreamStart } from '../telephony/media-stream.js';
 import type { ToolCallRecord } from '../tools/call-tools.js';
 import type { ToolRegistry } from '../tools/registry.js';
 import type { InterruptedItem } from './barge-in.js';
+import type { BotTurn } from './turn-timeline.js';
 import type { ModelLinkOptions, ModelLink } from './model-link.js';
 
 /* What a CallSession is given, tells and measures: its contract with the composition root and observers. */
@@ -53,6 +54,8 @@ export type CallSessionEvents = {
   usage: [RealtimeUsage];
   bargeIn: [{ reactionMs: number; interrupted: InterruptedItem[] }];
   firstAudio: [{ ms: number }];
+  /** A bot turn is over (done, and its start heard or never to be): how long the caller waited. */
+  botTurn: [BotTurn];
   toolCall: [ToolCallRecord];
   /** The bot is handing the caller to a human; the stream closes next and Twilio dials. */
   handoff: [Handoff];

@@ -75,6 +75,8 @@ export class ModelLink extends EventEmitter<ModelLinkEvents> {
   #lostAtMs: number | undefined;
   #held: { audio: string; ms: number }[] = [];
   #heldMs = 0;
+  /** Caller audio appended to the current session: where its input-audio clock (`audio_end_ms`...) stands now. */
+  #sessionAudioMs = 0;
 
   constructor(options: ModelLinkOptions) {
     super();
@@ -90,6 +92,7 @@ export class ModelLink extends EventEmitter<ModelLinkEvents> {
   appendAudio(pcm16Base64: string, durationMs: number): void {
     if (this.#state.status === 'ready') {
       this.#state.connection.send(appendAudio(pcm16Base64));
+      this.#sessionAudioMs += durationMs;
       return;
     }
     if (this.#state.status === 'failed' || this.#state.status === 'closed') return;
@@ -111,6 +114,16 @@ export class ModelLink extends EventEmitter<ModelLinkEvents> {
   send(event: RealtimeClientEvent): boolean {
     if (this.#state.status !== 'ready') return false;
     return this.#state.connection.send(event);
+  }
+
+  /**
+   * When the caller audio at `audioMs` on the current session's input-audio clock reached callbridge,
+   * on the call's clock. Caller audio arrives in real time and gaps are filled with silence, so that
+   * clock runs with the wall clock: the audio at `audioMs` came as long ago as the audio appended since.
+   * Held audio flushed into a new session keeps its place, as it was appended in arrival order.
+   */
+  audioReceivedAtMs(audioMs: number): number {
+    return this.#options.now() - Math.max(0, this.#sessionAudioMs - audioMs);
   }
 
   close(): void {
@@ -152,6 +165,8 @@ export class ModelLink extends EventEmitter<ModelLinkEvents> {
     const reconnected = this.#sessions > 0;
     this.#sessions++;
     if (reconnected) for (const event of this.#options.seed()) connection.send(event);
+    // Every session's input-audio clock starts at zero.
+    this.#sessionAudioMs = this.#heldMs;
     for (const held of this.#held) connection.send(appendAudio(held.audio));
     this.#held = [];
     this.#heldMs = 0;

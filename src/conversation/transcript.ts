@@ -12,6 +12,42 @@ export interface ToolTurn {
   durationMs: number;
 }
 
+/** When the caller spoke, in ms since the call started (the model's VAD, mapped onto the call's clock). */
+export interface CallerTiming {
+  speechStartedMs: number;
+  speechEndedMs: number;
+}
+
+/**
+ * A bot turn on the call's one monotonic clock: marks in ms since the call started, and what they add
+ * up to. Marks and figures are null where the turn never got that far (cut off, never heard).
+ */
+export interface BotTiming {
+  responseId: string;
+  /** The caller's end of speech this turn answers (VAD silence included); null when it answers none (the greeting, key presses). */
+  speechEndedMs: number | null;
+  responseCreatedMs: number;
+  /** First audio delta of the response received from the model. */
+  firstDeltaMs: number;
+  /** First audio of the response sent to Twilio. */
+  sentMs: number | null;
+  /** First mark of the response echoed by Twilio: the caller has heard it. */
+  heardMs: number | null;
+  responseDoneMs: number;
+  /** Audio of the response that reached Twilio, in ms: how long the caller heard it, unless cut off. */
+  audioMs: number;
+  /** Tools run between the caller's speech and this answer, summed; null when none ran. */
+  toolMs: number | null;
+  /** Speech ended (or, answering no speech, the response created) -> first delta. Includes tool time. */
+  modelLatencyMs: number;
+  /** First delta -> its audio sent to Twilio. */
+  bridgeLatencyMs: number | null;
+  /** Sent -> heard. */
+  playbackStartMs: number | null;
+  /** Speech ended (or the response created) -> heard: the caller's wait for the answer. */
+  totalMs: number | null;
+}
+
 export interface Turn {
   /** Position in the conversation (server order), stable across reconnects. */
   seq: number;
@@ -27,12 +63,14 @@ export interface Turn {
   keys?: string;
   /** Set on tool turns. */
   tool?: ToolTurn;
+  /** When it was said and, for bot turns, how long the caller waited; set once measured. */
+  timing?: CallerTiming | BotTiming;
 }
 
 export type TranscriptEvents = {
   /** A turn completed: persist it now. */
   turn: [Turn];
-  /** A completed assistant turn was cut short later, while it was still playing. */
+  /** A completed turn changed: an assistant turn was cut short while still playing, or a turn was timed. */
   turnUpdated: [Turn];
 };
 
@@ -51,6 +89,8 @@ export class Transcript extends EventEmitter<TranscriptEvents> {
   readonly #turns = new Map<string, Turn>();
   readonly #assistantText = new Map<string, string>();
   readonly #interruptions = new Map<string, Interruption>();
+  /** Timings measured before their turn completed (speech is timed before it is transcribed). */
+  readonly #timings = new Map<string, NonNullable<Turn['timing']>>();
   readonly #now: () => Date;
 
   constructor(now: () => Date = () => new Date()) {
@@ -115,13 +155,26 @@ export class Transcript extends EventEmitter<TranscriptEvents> {
     });
   }
 
+  /** The item's timing is known: its turn carries it, now or once it completes. */
+  timed(itemId: string, timing: NonNullable<Turn['timing']>): void {
+    const turn = this.#turns.get(itemId);
+    if (!turn) {
+      this.#timings.set(itemId, timing);
+      return;
+    }
+    turn.timing = timing;
+    this.emit('turnUpdated', { ...turn });
+  }
+
   turns(): Turn[] {
     return [...this.#turns.values()].sort((a, b) => a.seq - b.seq).map((turn) => ({ ...turn }));
   }
 
   #complete(fields: Omit<Turn, 'seq' | 'at'>): void {
     this.noteItem(fields.itemId);
-    const turn: Turn = { ...fields, seq: this.#seqByItem.get(fields.itemId)!, at: this.#now() };
+    const timing = this.#timings.get(fields.itemId);
+    this.#timings.delete(fields.itemId);
+    const turn: Turn = { ...fields, seq: this.#seqByItem.get(fields.itemId)!, at: this.#now(), ...(timing ? { timing } : {}) };
     this.#turns.set(turn.itemId, turn);
     this.emit('turn', { ...turn });
   }

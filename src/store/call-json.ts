@@ -47,6 +47,7 @@ export function detailJson(call: CallDetail) {
       at: turn.at,
       keys: turn.keys ?? null,
       tool: turn.tool ?? null,
+      timing: turn.timing ?? null,
     })),
     summary: summaryJson(call.summary),
     inCallSummaries: call.inCallSummaries.map(summaryJson),

@@ -2,6 +2,7 @@ import { FEED_CHANNEL, feedNoticeSchema, type FeedNotice } from './feed-notice.j
 import {
   CALL_LIST_COLUMNS,
   SUMMARY_COLUMNS,
+  TURN_COLUMNS,
   decodeCursor,
   durationMs,
   encodeCursor,
@@ -124,12 +125,12 @@ export class CallStore {
         [turn.callSid, turn.at, this.#instanceId],
       );
       await tx.query(
-        `INSERT INTO turns (call_sid, seq, role, item_id, text, heard_text, interrupted, at, keys, tool)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+        `INSERT INTO turns (${TURN_COLUMNS})
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
          ON CONFLICT (call_sid, seq) DO UPDATE SET
            role = excluded.role, item_id = excluded.item_id, text = excluded.text,
            heard_text = excluded.heard_text, interrupted = excluded.interrupted, at = excluded.at,
-           keys = excluded.keys, tool = excluded.tool`,
+           keys = excluded.keys, tool = excluded.tool, timing = excluded.timing`,
         [
           turn.callSid,
           turn.seq,
@@ -141,6 +142,7 @@ export class CallStore {
           turn.at,
           turn.keys ?? null,
           turn.tool ? JSON.stringify(turn.tool) : null,
+          turn.timing ? JSON.stringify(turn.timing) : null,
         ],
       );
     });
@@ -167,8 +169,7 @@ export class CallStore {
 
   async getTurn(callSid: string, seq: number): Promise<TurnRecord | undefined> {
     const rows = await this.#client.query<TurnRow>(
-      `SELECT call_sid, seq, role, item_id, text, heard_text, interrupted, at, keys, tool
-       FROM turns WHERE call_sid = $1 AND seq = $2`,
+      `SELECT ${TURN_COLUMNS} FROM turns WHERE call_sid = $1 AND seq = $2`,
       [callSid, seq],
     );
     return rows[0] && toTurnRecord(rows[0]);
@@ -277,8 +278,7 @@ export class CallStore {
     );
     if (call === undefined) return undefined;
     const turns = await this.#client.query<TurnRow>(
-      `SELECT call_sid, seq, role, item_id, text, heard_text, interrupted, at, keys, tool
-       FROM turns WHERE call_sid = $1 ORDER BY seq`,
+      `SELECT ${TURN_COLUMNS} FROM turns WHERE call_sid = $1 ORDER BY seq`,
       [callSid],
     );
     const jobs = await this.#client.query<{ kind: string; attempts: number; last_error: string | null; done_at: Date | null; dead_at: Date | null }>(

@@ -113,4 +113,12 @@ DROP INDEX jobs_due_idx;
 CREATE INDEX jobs_due_idx ON jobs (run_at, id) WHERE done_at IS NULL AND dead_at IS NULL;
 `,
   },
+  {
+    version: 5,
+    name: 'turn timing',
+    sql: `
+-- When a turn was said and, for bot turns, how long the caller waited (marks in ms since the call started).
+ALTER TABLE turns ADD COLUMN timing jsonb;
+`,
+  },
 ];

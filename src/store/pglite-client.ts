@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { StoreError } from '../errors.js';
 import { toStoreError } from './driver-errors.js';
+import { InitdbSpawnError, freshClusterTemplate, initdbDirectoryOutOfProcess } from './pglite-initdb.js';
 import type { SqlClient, SqlTransaction } from './sql-client.js';
 
 /**
@@ -10,6 +11,29 @@ import type { SqlClient, SqlTransaction } from './sql-client.js';
  * would each believe they own the files and corrupt them.
  */
 const openDirectories = new Set<string>();
+
+/**
+ * PostgreSQL's defaults size a server for many clients and a dedicated machine; here one backend
+ * shares the process with the server, and every shared-memory byte is zero-filled inside the
+ * WebAssembly memory at start-up, so it is resident from the first second and never given back.
+ * (`initialMemory` cannot help: the module declares 128 MiB as its minimum, and pages never
+ * touched are not resident anyway.) Durability settings are PGlite's own, untouched.
+ */
+const START_PARAMS: readonly string[] = [
+  ...PGlite.defaultStartParams,
+  // initdb picks about 160 MB, the bulk of the old idle footprint. The store's working set (recent
+  // calls and their turns, the indexes) is a few MB, and the OS page cache still sits behind it.
+  '-c',
+  'shared_buffers=8MB',
+  // Lock tables and per-backend slots are sized by it; there is only ever one backend. It must
+  // stay above superuser_reserved_connections (3).
+  '-c',
+  'max_connections=10',
+  // Caps what one CREATE INDEX or VACUUM over a large table (a future migration, a retention
+  // purge) can claim: the WebAssembly memory keeps its high-water mark for the process's life.
+  '-c',
+  'maintenance_work_mem=16MB',
+];
 
 /**
  * The embedded PostgreSQL (PGlite, WASM): one connection per instance, so it is opened once per
@@ -29,8 +53,7 @@ export async function openPgliteClient(dataDir?: string): Promise<SqlClient> {
 
   let db: PGlite;
   try {
-    db = new PGlite(directory);
-    await db.waitReady;
+    db = await openPglite(directory);
   } catch (error) {
     if (directory !== undefined) openDirectories.delete(directory);
     throw toStoreError(error, 'store open');
@@ -72,6 +95,31 @@ export async function openPgliteClient(dataDir?: string): Promise<SqlClient> {
       return closing;
     },
   };
+}
+
+/** A new cluster is initialized in a child process; see pglite-initdb.ts. */
+async function openPglite(directory: string | undefined): Promise<PGlite> {
+  const startParams = [...START_PARAMS];
+  let loadDataDir: Blob | undefined;
+  if (directory === undefined) {
+    loadDataDir = await freshClusterTemplate(startParams);
+  } else {
+    try {
+      await initdbDirectoryOutOfProcess(directory, startParams);
+    } catch (error) {
+      // Only when no process could be spawned at all is the directory untouched and in-process
+      // initdb safe; a child that failed half way may have left files behind.
+      if (!(error instanceof InitdbSpawnError)) throw error;
+    }
+  }
+  // One options object: PGlite ignores a second argument when the first is not a directory.
+  const db = new PGlite({
+    startParams,
+    ...(directory === undefined ? {} : { dataDir: directory }),
+    ...(loadDataDir === undefined ? {} : { loadDataDir }),
+  });
+  await db.waitReady;
+  return db;
 }
 
 function transactionClient(pgliteTx: Transaction): SqlTransaction {

@@ -1,4 +1,5 @@
 import { StoreError } from '../errors.js';
+import type { BotTiming, CallerTiming } from '../conversation/transcript.js';
 import type { CallListItem, CallStatus, CallSummaryView, HandoffRecord, SummaryKind, TokenUsage, ToolCallView, TurnRecord } from './types.js';
 
 /* The store's rows as the database returns them, and the one place they become domain objects. */
@@ -33,6 +34,7 @@ export interface TurnRow {
   at: Date;
   keys: string | null;
   tool: ToolCallView | null;
+  timing: CallerTiming | BotTiming | null;
 }
 
 export interface SummaryRow {
@@ -54,6 +56,7 @@ export interface JobRow {
 }
 
 export const CALL_LIST_COLUMNS = 'c.call_sid, c.status, c.started_at, c.ended_at, c.from_number, c.to_number';
+export const TURN_COLUMNS = 'call_sid, seq, role, item_id, text, heard_text, interrupted, at, keys, tool, timing';
 export const SUMMARY_COLUMNS = 'kind, content, text, language, model, created_at';
 
 export function json(value: object | undefined): string | null {
@@ -116,6 +119,7 @@ export function toTurnRecord(row: TurnRow): TurnRecord {
     at: row.at,
     ...(row.keys !== null ? { keys: row.keys } : {}),
     ...(row.tool !== null ? { tool: row.tool } : {}),
+    ...(row.timing !== null ? { timing: row.timing } : {}),
   };
 }
 

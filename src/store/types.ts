@@ -1,3 +1,5 @@
+import type { BotTiming, CallerTiming } from '../conversation/transcript.js';
+
 export type CallStatus = 'in-progress' | 'completed' | 'failed' | 'interrupted';
 export type SummaryKind = 'in-call' | 'post-call';
 
@@ -56,6 +58,8 @@ export interface TurnRecord {
   keys?: string | undefined;
   /** Set on tool turns. */
   tool?: ToolCallView | undefined;
+  /** When it was said (caller turns) or how long its answer took (bot turns), once measured. */
+  timing?: CallerTiming | BotTiming | undefined;
 }
 
 export interface SummaryRecord {

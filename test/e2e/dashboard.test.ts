@@ -8,7 +8,8 @@ import { startOfflineStack, waitFor, type OfflineStack } from '../../src/sim/off
 import { playScenario } from '../../src/sim/run-scenario.js';
 import { englishSupportCall, type Scenario } from '../../src/sim/scenarios.js';
 import { startExampleToolBackend, type ExampleToolBackend } from '../../src/sim/tool-backend.js';
-import type { ToolCallView } from '../../src/store/types.js';
+import type { ToolCallView, TurnRecord } from '../../src/store/types.js';
+import type { BotTiming } from '../../src/conversation/transcript.js';
 
 const CHROMIUM_PATH = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM_PATH);
@@ -24,6 +25,8 @@ const CALL_ROLES = ['assistant', 'user', 'tool', 'assistant'];
 const WAIT_MS = 25_000;
 /** A test that lives through a whole real-time call, which stretches when the full suite loads the machine. */
 const CALL_TEST_TIMEOUT_MS = 90_000;
+/** The simulated model's thinking time per response, so the figures shown are realistic. */
+const MODEL_LATENCY_MS = 400;
 
 // CI must run this test: a missing browser there is a broken runner, not a reason to skip.
 describe.runIf(!hasChromium && Boolean(process.env.CI))('dashboard in Chromium', () => {
@@ -54,7 +57,9 @@ describe.skipIf(!hasChromium)(
       writeFileSync(toolsFile, JSON.stringify({ tools: [orderToolEntry(toolBackend.url)] }));
       // Settled, not Promise.all: when one fails, the other is still assigned and closed by afterAll.
       const started = await Promise.allSettled([
-        startOfflineStack({ simulator: { scenario: shortCall }, env: { OPERATOR_TOKEN, TOOLS_FILE: toolsFile } }).then((value) => (stack = value)),
+        startOfflineStack({ simulator: { scenario: shortCall, timing: { modelLatencyMs: MODEL_LATENCY_MS } }, env: { OPERATOR_TOKEN, TOOLS_FILE: toolsFile } }).then(
+          (value) => (stack = value),
+        ),
         chromium.launchPersistentContext(profileDir, {
           executablePath: CHROMIUM_PATH,
           args: [
@@ -118,6 +123,33 @@ describe.skipIf(!hasChromium)(
       expect(await text(turn.locator('[data-testid="tool-duration"]'))).toMatch(/ ms$/);
     }
 
+    /** Each bot turn shows the figures the API has for it, and the timeline draws every turn, wait and tool. */
+    async function expectTurnLatency(stored: TurnRecord[]): Promise<void> {
+      const bot = stored.filter((turn) => turn.role === 'assistant');
+      expect(bot).toHaveLength(2);
+      for (const turn of bot) {
+        const timing = turn.timing as BotTiming;
+        const line = page.locator(`[data-testid="turn"][data-seq="${turn.seq}"] [data-testid="turn-latency"]`);
+        expect(Number(await line.getAttribute('data-total-ms'))).toBe(timing.totalMs);
+        expect(Number(await line.getAttribute('data-model-ms'))).toBe(timing.modelLatencyMs);
+        expect(await text(line.locator('[data-testid="latency-total"]'))).toBe(`waited ${Math.round(timing.totalMs!).toLocaleString('en-US')} ms`);
+        expect(await text(line.locator('[data-testid="latency-model"]'))).toBe(`model ${Math.round(timing.modelLatencyMs).toLocaleString('en-US')} ms`);
+      }
+      // The greeting answers no speech: the model's 400 ms, and the bridge's own figures on top.
+      const greeting = bot[0]!.timing as BotTiming;
+      expect(greeting.modelLatencyMs).toBeGreaterThanOrEqual(350);
+      expect(greeting.modelLatencyMs).toBeLessThan(800);
+      // The answer after the lookup: two model round trips and the tool.
+      expect(await page.locator(`[data-testid="turn"][data-seq="${bot[1]!.seq}"] [data-testid="latency-tools"]`).count()).toBe(1);
+
+      const timeline = page.locator('[data-testid="timeline"]');
+      expect(await timeline.locator('[data-testid="timeline-caller"]').count()).toBe(1);
+      expect(await timeline.locator('[data-testid="timeline-bot"]').count()).toBe(2);
+      expect(await timeline.locator('[data-testid="timeline-tool"]').count()).toBe(1);
+      const waits = await timeline.locator('[data-testid="timeline-wait"]').evaluateAll((rects) => rects.map((rect) => Number(rect.getAttribute('data-total-ms'))));
+      expect(waits).toEqual(bot.map((turn) => (turn.timing as BotTiming).totalMs));
+    }
+
     it('signs in through the page, after showing an error for a wrong token', async () => {
       await page.goto(stack.server.url);
       await page.locator('[data-testid="signin"]').waitFor();
@@ -160,6 +192,7 @@ describe.skipIf(!hasChromium)(
       expect(await text(page.locator('[data-testid="call-facts"] [data-testid="end-reason"]'))).toBe(stored!.endReason);
       expect(await fact('Tool calls')).toBe('1');
       expect(await page.locator('[data-testid="handoff"]').isHidden()).toBe(true);
+      await expectTurnLatency(stored!.turns);
     }, CALL_TEST_TIMEOUT_MS);
 
     it('follows a live call: it appears, its transcript grows, it ends and gets its summary', async () => {

@@ -12,7 +12,7 @@ const README_SCENARIOS = [
 
 /** What each scenario must show beyond the common lines, so a scenario that silently changes fails here. */
 const EXPECTED_LINES: Record<string, RegExp[]> = {
-  english: [/tool {4}lookup_order\(\{"orderId":"4572"\}\) -> ok in \d+ ms: \{"orderId":"4572","status":"shipped"/, /call ended/],
+  english: [/wait {4}heard \d+ ms after the caller stopped: model \d+ ms \(tools \d+ ms\), bridge [\d.]+ ms, playback start \d+ ms/, /tool {4}lookup_order\(\{"orderId":"4572"\}\) -> ok in \d+ ms: \{"orderId":"4572","status":"shipped"/, /call ended/],
   'barge-in': [/caller talked over the bot: playback cleared/, /bot {5}\(cut off: the caller heard "[^"]+", not "[^"]+"\)/, /call ended/],
   french: [/language: French/, /call ended/],
   handoff: [/handing the caller to a human/, /the person who answers hears first: "Incoming transfer/, /Twilio dials \+14155550199/],
@@ -53,6 +53,7 @@ describe('npm run demo, as the README documents it', () => {
     expect(code, `${stdout}\n${stderr}`).toBe(0);
     expect(stdout).toContain('post-call summary');
     expect(stdout).toMatch(/time to first bot audio \(stream start -> caller hears\): \d+ ms/);
+    expect(stdout).toMatch(/per answer \(the caller stops -> hears the bot\), median of \d+: total [\d.]+ ms = model [\d.]+ ms/);
     for (const line of EXPECTED_LINES[scenario] ?? []) expect(stdout).toMatch(line);
     const wav = /what the caller heard .*: (\S+\.wav)/.exec(stdout)?.[1];
     expect(wav && existsSync(wav)).toBe(true);

@@ -37,6 +37,7 @@ const SETTLE_MS = 2000;
 export async function runLoad(kind: BridgeKind, model: FakeModel, endpoints: { openaiUrl: string; certPath: string }, options: LoadRunOptions): Promise<LoadResult> {
   const deltaCount = Math.round((options.seconds * 1000) / DELTA_MS);
   model.reset(kind.modelAudio, deltaBase64(kind.modelAudio), deltaCount);
+  const launchedAtMs = performance.now();
   const bridge = await kind.launch({ modelUrl: model.url, ...endpoints });
   const phones: PhoneLeg[] = [];
   const frame = callerFrameBase64();
@@ -64,6 +65,8 @@ export async function runLoad(kind: BridgeKind, model: FakeModel, endpoints: { o
     await sleep(SETTLE_MS);
     const legs = model.legs;
     const windowStartMs = performance.now();
+    // For reading a profile of this run: `profile-summary.ts --skip-seconds` this much.
+    console.error(`  measured window: from ${((windowStartMs - launchedAtMs) / 1000).toFixed(1)} s after launch, for ${options.seconds} s`);
     const cpuBefore = cpuSeconds(bridge.pid);
     const inLatencyFrom = legs.map((leg) => leg.inLatencyMs.length);
     modelClock = new PhasedTicker(DELTA_MS, 25, (group) => {

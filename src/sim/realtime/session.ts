@@ -13,8 +13,11 @@ export type { ReceivedEvent, SimContentPart, SimItem } from './items.js';
 
 /** How the simulated model paces itself. */
 export interface SimTiming {
-  /** From response.create (or commit) to the first audio delta. */
-  firstDeltaMs: number;
+  /**
+   * The model's thinking time: from the end of the caller's turn (or response.create) to the first
+   * audio delta, or to the function calls. A fixed delay, or one drawn uniformly from a range for each response.
+   */
+  modelLatencyMs: number | { minMs: number; maxMs: number };
   /** Audio per delta, in ms. */
   deltaMs: number;
   /** Generation speed relative to real time (the real service is faster than real time). */
@@ -26,7 +29,7 @@ export interface SimTiming {
 }
 
 export const DEFAULT_SIM_TIMING: SimTiming = {
-  firstDeltaMs: 250,
+  modelLatencyMs: 250,
   deltaMs: 100,
   speed: 4,
   transcriptionDelayMs: 150,
@@ -281,7 +284,7 @@ export class SimSession {
     const itemId = this.#speechItemId ?? newId('item');
     this.#emit({ type: 'input_audio_buffer.speech_stopped', audio_end_ms: Math.round(event.audioEndMs), item_id: itemId });
     // Like the service, the turn keeps the speech (with its padding), not the silence around it.
-    this.#commit(itemId, event.audioEndMs - this.#speechStartMs);
+    this.#commit(itemId, event.speechEndMs - this.#speechStartMs);
     if (this.#turnDetection?.['create_response'] !== false && !this.#active) this.#startResponse(undefined);
   }
 
@@ -465,12 +468,13 @@ export class SimSession {
       this.#emit({ type: 'conversation.item.added', previous_item_id: previous, item: wireItem(item) });
       this.#emit({ type: 'response.content_part.added', response_id: responseId, item_id: item.id, output_index: 0, content_index: 0, part: { type: 'audio', transcript: '' } });
     };
-    response.timers.push(this.#later(this.#timing.firstDeltaMs, start));
+    const latencyMs = this.#modelLatencyMs();
+    response.timers.push(this.#later(latencyMs, start));
     for (let index = 0; index < deltaCount; index++) {
-      const atMs = this.#timing.firstDeltaMs + (index * this.#timing.deltaMs) / this.#timing.speed;
+      const atMs = latencyMs + (index * this.#timing.deltaMs) / this.#timing.speed;
       response.timers.push(this.#later(atMs, () => this.#sendDelta(response, samplesPerDelta)));
     }
-    const endMs = this.#timing.firstDeltaMs + (deltaCount * this.#timing.deltaMs) / this.#timing.speed;
+    const endMs = latencyMs + (deltaCount * this.#timing.deltaMs) / this.#timing.speed;
     response.timers.push(this.#later(endMs, () => this.#finishResponse('completed', null)));
   }
 
@@ -479,7 +483,7 @@ export class SimSession {
     const responseId = newId('resp');
     this.responses.push({ id: responseId, createdAtMs: this.#now(), reply: `tool:${tools.map((tool) => tool.name).join('+')}` });
     this.#emit({ type: 'response.created', response: { object: 'realtime.response', id: responseId, status: 'in_progress', output: [] } });
-    this.#later(this.#timing.firstDeltaMs, () => {
+    this.#later(this.#modelLatencyMs(), () => {
       const items = tools.map((tool, outputIndex) => this.#emitFunctionCall(responseId, outputIndex, tool));
       const record = this.responses.find((entry) => entry.id === responseId);
       if (record) Object.assign(record, { doneAtMs: this.#now(), status: 'completed' });
@@ -611,6 +615,11 @@ export class SimSession {
     if (this.#closed || this.#silent || this.#socket.readyState !== this.#socket.OPEN) return;
     this.#socket.send(JSON.stringify({ event_id: newId('event'), ...event }));
     if (event.type === 'response.function_call_arguments.done') this.functionCallsDoneAtMs.set(String(event['call_id']), this.#now());
+  }
+
+  #modelLatencyMs(): number {
+    const latency = this.#timing.modelLatencyMs;
+    return typeof latency === 'number' ? latency : latency.minMs + Math.random() * (latency.maxMs - latency.minMs);
   }
 
   #later(delayMs: number, action: () => void): NodeJS.Timeout {

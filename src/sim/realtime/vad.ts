@@ -5,7 +5,13 @@ export interface VadSettings {
   silenceDurationMs: number;
 }
 
-export type VadEvent = { kind: 'speech-started'; audioStartMs: number } | { kind: 'speech-stopped'; audioEndMs: number };
+export type VadEvent =
+  | { kind: 'speech-started'; audioStartMs: number }
+  /**
+   * `audioEndMs` is where the silence was long enough, as the real service reports it (its
+   * `audio_end_ms` includes `silence_duration_ms`); `speechEndMs` is where the last loud frame ended.
+   */
+  | { kind: 'speech-stopped'; audioEndMs: number; speechEndMs: number };
 
 const FRAME_MS = 10;
 /** Consecutive loud frames before speech counts as started: clicks and pops do not. */
@@ -70,7 +76,7 @@ export class EnergyVad {
     if (this.#quietMs < this.#settings.silenceDurationMs) return undefined;
     this.#speaking = false;
     this.#loudFrames = 0;
-    return { kind: 'speech-stopped', audioEndMs: this.#lastLoudEndMs };
+    return { kind: 'speech-stopped', audioEndMs: this.#positionMs, speechEndMs: this.#lastLoudEndMs };
   }
 }
 

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadResamplerEngine, type ResamplerEngine } from '../../../src/audio/resampler.js';
 import { CallSession, type CallEnd, type CallSessionOptions } from '../../../src/call/call-session.js';
+import type { BotTurn } from '../../../src/call/turn-timeline.js';
 import type { ModelLink, ReadyInfo } from '../../../src/call/model-link.js';
 import type { Summarizer } from '../../../src/conversation/summarizer.js';
 import { silentLogger } from '../../../src/log.js';
@@ -22,6 +23,10 @@ class FakeModelLink extends EventEmitter<{ ready: [ReadyInfo]; event: [RealtimeS
   }
   appendAudio(_pcm: string, ms: number): void {
     this.appendedMs += ms;
+  }
+  /** The fake's input-audio clock is the test's clock. */
+  audioReceivedAtMs(audioMs: number): number {
+    return audioMs;
   }
   close(): void {
     this.closed = true;
@@ -163,6 +168,28 @@ afterEach(() => {
 });
 
 describe('CallSession', () => {
+  it("times each bot turn from the caller's end of speech to the first echo, and puts it on the turn", () => {
+    const { session, link, stream, advance } = setup();
+    const botTurns: BotTurn[] = [];
+    session.on('botTurn', (turn) => botTurns.push(turn));
+    link.serverSends({ type: 'input_audio_buffer.speech_started', audio_start_ms: 200, item_id: 'item_u1' });
+    advance(1500);
+    link.serverSends({ type: 'input_audio_buffer.speech_stopped', audio_end_ms: 1480, item_id: 'item_u1' });
+    advance(400);
+    link.serverSends({ type: 'response.output_audio_transcript.done', response_id: 'resp_2', item_id: 'item_2', output_index: 0, content_index: 0, transcript: 'Sure.' });
+    speak(link, 'resp_2', 'item_2', 2);
+    advance(100);
+    stream.echoAllMarks();
+    finish(link, 'resp_2');
+
+    expect(botTurns).toHaveLength(1);
+    expect(botTurns[0]).toMatchObject({
+      itemId: 'item_2',
+      timing: { responseId: 'resp_2', speechEndedMs: 1480, firstDeltaMs: 1900, sentMs: 1900, heardMs: 2000, audioMs: 200, modelLatencyMs: 420, bridgeLatencyMs: 0, playbackStartMs: 100, totalMs: 520 },
+    });
+    expect(session.transcript.turns().find((turn) => turn.itemId === 'item_2')?.timing).toEqual(botTurns[0]!.timing);
+  });
+
   it('greets once the model is ready, and plays each delta at once with its own mark', () => {
     const { link, stream } = setup();
     expect(link.sent[0]).toEqual({ type: 'response.create', response: { instructions: 'Greet the caller.' } });

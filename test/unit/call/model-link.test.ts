@@ -92,6 +92,32 @@ describe('ModelLink', () => {
     modelLink.close();
   });
 
+  it("maps a position on each session's input-audio clock to when that audio reached callbridge, restarting with every session", () => {
+    const modelLink = link();
+    connections[0]!.accept();
+    for (let frame = 0; frame < 50; frame++) {
+      nowMs += 20;
+      modelLink.appendAudio('AAAA', 20);
+    }
+    // One second appended, the last frame at 1000 ms: audio position 400 ms came 600 ms earlier.
+    expect(modelLink.audioReceivedAtMs(400)).toBe(400);
+    // A position the model reports beyond what was appended cannot be later than now.
+    expect(modelLink.audioReceivedAtMs(5000)).toBe(1000);
+
+    connections[0]!.drop();
+    nowMs = 1040;
+    modelLink.appendAudio('HELD', 20);
+    nowMs = 1060;
+    modelLink.appendAudio('HELD', 20);
+    vi.advanceTimersByTime(125);
+    connections[1]!.accept();
+    nowMs = 1080;
+    modelLink.appendAudio('CCCC', 20);
+    // The new session's clock starts at its first (held) audio: 60 ms appended, 20 ms of it came at 1040.
+    expect(modelLink.audioReceivedAtMs(20)).toBe(1040);
+    modelLink.close();
+  });
+
   it('holds at most holdLimitMs of audio, dropping the oldest and counting it', () => {
     const modelLink = link();
     const dropped: number[] = [];

@@ -51,6 +51,21 @@ describe('Transcript', () => {
     expect(transcript.turns()[0]).toMatchObject({ heardText: 'One', interrupted: true });
   });
 
+  it('carries a timing measured before its turn completed, and updates a completed turn when it is timed', () => {
+    const transcript = new Transcript(() => at);
+    const { turns, updates } = record(transcript);
+    transcript.timed('user_1', { speechStartedMs: 100, speechEndedMs: 900 });
+    transcript.userSaid('user_1', 'Hi.');
+    expect(turns[0]!.timing).toEqual({ speechStartedMs: 100, speechEndedMs: 900 });
+
+    transcript.assistantGenerated('bot_1', 'Hello.');
+    transcript.assistantDone('bot_1');
+    expect(turns[1]!.timing).toBeUndefined();
+    transcript.timed('bot_1', { speechStartedMs: 1, speechEndedMs: 2 });
+    expect(updates).toMatchObject([{ itemId: 'bot_1', timing: { speechStartedMs: 1 } }]);
+    expect(transcript.turns()[1]!.timing).toEqual({ speechStartedMs: 1, speechEndedMs: 2 });
+  });
+
   it('skips empty user transcripts and never emits a turn twice', () => {
     const transcript = new Transcript(() => at);
     const { turns } = record(transcript);

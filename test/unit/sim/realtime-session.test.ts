@@ -1,12 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { RealtimeSimulator } from '../../../src/sim/realtime/simulator.js';
+import { EnergyVad } from '../../../src/sim/realtime/vad.js';
 import { keysCall, type Scenario } from '../../../src/sim/scenarios.js';
 
 type ServerEvent = Record<string, unknown> & { type: string };
 
 /** Every response as fast as the timers allow: these tests are about what is sent, not when. */
-const FAST = { firstDeltaMs: 0, deltaMs: 100, speed: 1000, transcriptionDelayMs: 0 };
+const FAST = { modelLatencyMs: 0, deltaMs: 100, speed: 1000, transcriptionDelayMs: 0 };
 /** Enough committed audio for the service to accept a manual commit (it wants 100 ms at least). */
 const SILENCE_200MS_PCM16 = Buffer.alloc(200 * 48).toString('base64');
 
@@ -174,5 +175,40 @@ describe('the Realtime simulator session', () => {
     client.send({ type: 'response.create' });
     await client.responsesDone(2);
     expect(simulator.sessions[0]!.responses.map((response) => response.reply)).toEqual(['order-en', 'fallback-en']);
+  });
+});
+
+describe('the simulated model latency', () => {
+  it('waits a delay drawn from the configured range before each response speaks', async () => {
+    const simulator = await new RealtimeSimulator({ scenario: keysCall, timing: { ...FAST, modelLatencyMs: { minMs: 120, maxMs: 180 } } }).start();
+    cleanups.push(() => simulator.close());
+    const client = await TestClient.connect(simulator.url);
+    cleanups.push(() => client.close());
+    client.send({ type: 'response.create' });
+    await client.responsesDone(1);
+    client.send(userText('The caller pressed 4572#'));
+    client.send({ type: 'response.create' });
+    await client.responsesDone(2);
+    const session = simulator.sessions[0]!;
+    for (const response of session.responses) {
+      const firstDelta = session.deltasSent.find((delta) => delta.responseId === response.id)!;
+      const waitedMs = firstDelta.atMs - response.createdAtMs;
+      expect(waitedMs).toBeGreaterThanOrEqual(119);
+      // Timers may fire late on a busy machine, never early.
+      expect(waitedMs).toBeLessThan(180 + 250);
+    }
+  });
+});
+
+describe('the simulated VAD', () => {
+  it('reports the end of speech after the silence that decided it, as the service does, and commits only the speech', () => {
+    const vad = new EnergyVad({ threshold: 0.5, prefixPaddingMs: 0, silenceDurationMs: 300 }, 24_000);
+    const loud = new Int16Array(24 * 500).fill(8000);
+    const quiet = new Int16Array(24 * 400);
+    const events = [...vad.push(loud), ...vad.push(quiet)];
+    expect(events).toEqual([
+      { kind: 'speech-started', audioStartMs: 0 },
+      { kind: 'speech-stopped', audioEndMs: 800, speechEndMs: 500 },
+    ]);
   });
 });

@@ -108,6 +108,32 @@ describe.each(backends)('CallStore on $name', (backend) => {
         expect(call!.turns).toEqual([{ ...generated, heardText: 'Our opening hours are nine', interrupted: true }]);
       });
 
+      it('keeps a turn\'s timing, added when the turn is saved again once measured', async () => {
+        await store.createCall(newCall('CA1', at(0)));
+        const spoken = turn('CA1', 2, { role: 'assistant', text: 'Your order ships tomorrow.' });
+        await store.saveTurn(spoken);
+        const timing = {
+          responseId: 'resp_1',
+          speechEndedMs: 2000,
+          responseCreatedMs: 2010.5,
+          firstDeltaMs: 2400,
+          sentMs: 2400.3,
+          heardMs: 2520,
+          responseDoneMs: 3100,
+          audioMs: 2400,
+          toolMs: null,
+          modelLatencyMs: 400,
+          bridgeLatencyMs: 0.3,
+          playbackStartMs: 119.7,
+          totalMs: 520,
+        };
+        await store.saveTurn({ ...spoken, timing });
+        expect(await store.getTurn('CA1', 2)).toEqual({ ...spoken, timing });
+        expect((await store.getCall('CA1'))!.turns[0]!.timing).toEqual(timing);
+        await store.saveTurn(turn('CA1', 1, { role: 'user', timing: { speechStartedMs: 500, speechEndedMs: 1900 } }));
+        expect((await store.getCall('CA1'))!.turns[0]!.timing).toEqual({ speechStartedMs: 500, speechEndedMs: 1900 });
+      });
+
       it('a turn for a call not recorded yet creates the call instead of being lost', async () => {
         await store.saveTurn(turn('CA1', 0, { at: at(2) }));
         expect(await store.getCall('CA1')).toMatchObject({ status: 'in-progress', from: null, startedAt: at(2) });

@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BotTurn } from '../../src/call/turn-timeline.js';
+import type { BotTiming, CallerTiming } from '../../src/conversation/transcript.js';
+import { createLogger } from '../../src/log.js';
+import { playScenario } from '../../src/sim/run-scenario.js';
+import type { Scenario } from '../../src/sim/scenarios.js';
+import { metricValue, startHarness, waitFor, type Harness } from '../support/harness.js';
+import { captureLog } from '../support/log-capture.js';
+
+const TOKEN = 'turn-latency-operator-token';
+const MODEL_LATENCY_MS = 400;
+
+/** A greeting, a question answered after a tool, an answer the caller talks over, and the apology: every kind of bot turn. */
+const timedCall = {
+  name: 'timed',
+  language: 'en',
+  greeting: 'greeting-en',
+  turns: [
+    { callerClip: 'en-order-status', tools: [{ name: 'lookup_order', arguments: { orderId: '4572' } }], reply: 'long-en', talkOverAfterMs: 1500 },
+    { callerClip: 'en-interrupt', reply: 'sorry-en' },
+  ],
+  fallbackReply: 'fallback-en',
+  end: 'caller-hangs-up',
+} satisfies Scenario;
+
+interface ApiTurn {
+  role: string;
+  itemId: string;
+  interrupted: boolean;
+  timing: (BotTiming & CallerTiming) | null;
+}
+
+describe('per-turn latency, with the simulated model taking 400 ms to answer', () => {
+  let harness: Harness;
+  let callSid: string;
+  const log = captureLog();
+  const botTurns: BotTurn[] = [];
+
+  beforeAll(async () => {
+    harness = await startHarness({
+      simulator: { scenario: timedCall, timing: { modelLatencyMs: MODEL_LATENCY_MS } },
+      env: { OPERATOR_TOKEN: TOKEN },
+      exampleTools: true,
+      logger: createLogger('info', log.stream),
+    });
+    harness.server.registry.on('call', (call) => call.on('botTurn', (turn) => botTurns.push(turn)));
+    const caller = await harness.caller().dial();
+    callSid = caller.callSid;
+    await playScenario(caller, timedCall);
+    await waitFor(async () => (await harness.server.store.getCall(callSid))?.status === 'completed', 'the call to be stored');
+  });
+  afterAll(() => harness?.close());
+
+  it('times every bot turn in order on one clock, the model latency about what the model took', () => {
+    expect(botTurns).toHaveLength(3);
+    const [greeting, afterTool, apology] = botTurns.map((turn) => turn.timing);
+    for (const timing of [greeting!, afterTool!, apology!]) {
+      const askedMs = timing.speechEndedMs ?? timing.responseCreatedMs;
+      expect(askedMs).toBeLessThanOrEqual(timing.firstDeltaMs);
+      expect(timing.firstDeltaMs).toBeLessThanOrEqual(timing.sentMs!);
+      expect(timing.sentMs!).toBeLessThanOrEqual(timing.heardMs!);
+      expect(timing.heardMs!).toBeGreaterThan(0);
+      // The figures are the marks' differences, and the total is their sum.
+      expect(timing.modelLatencyMs).toBeCloseTo(timing.firstDeltaMs - askedMs, 0);
+      expect(timing.totalMs!).toBeCloseTo(timing.modelLatencyMs + timing.bridgeLatencyMs! + timing.playbackStartMs!, 0);
+    }
+    expect(greeting!.speechEndedMs).toBeNull();
+    expect(greeting!.modelLatencyMs).toBeGreaterThanOrEqual(350);
+    expect(greeting!.modelLatencyMs).toBeLessThan(800);
+    expect(apology!.speechEndedMs).not.toBeNull();
+    expect(apology!.toolMs).toBeNull();
+    expect(apology!.modelLatencyMs).toBeGreaterThanOrEqual(350);
+    expect(apology!.modelLatencyMs).toBeLessThan(800);
+    // Two model round trips (the function call, then the answer) and the tool between them.
+    expect(afterTool!.toolMs).toBeGreaterThan(0);
+    expect(afterTool!.modelLatencyMs - afterTool!.toolMs!).toBeGreaterThanOrEqual(700);
+    expect(afterTool!.modelLatencyMs - afterTool!.toolMs!).toBeLessThan(1600);
+  });
+
+  it('reports the same figures in one log line per bot turn, with ids and no text', () => {
+    const lines = log.lines.filter((line) => line['msg'] === 'bot turn');
+    expect(lines).toHaveLength(3);
+    lines.forEach((line, index) => {
+      const { itemId, timing } = botTurns[index]!;
+      expect(line).toMatchObject({
+        callSid,
+        itemId,
+        responseId: timing.responseId,
+        modelLatencyMs: timing.modelLatencyMs,
+        bridgeLatencyMs: timing.bridgeLatencyMs,
+        playbackStartMs: timing.playbackStartMs,
+        totalMs: timing.totalMs,
+        toolMs: timing.toolMs,
+      });
+      expect(line).not.toHaveProperty('text');
+    });
+  });
+
+  it('stores each turn with its timing for the API, caller turns with when they spoke', async () => {
+    const response = await fetch(`${harness.server.url}/api/calls/${callSid}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const call = (await response.json()) as { turns: ApiTurn[] };
+    const bot = call.turns.filter((turn) => turn.role === 'assistant');
+    expect(bot.map((turn) => [turn.itemId, turn.timing])).toEqual(botTurns.map((turn) => [turn.itemId, turn.timing]));
+    const caller = call.turns.filter((turn) => turn.role === 'user');
+    expect(caller).toHaveLength(2);
+    for (const turn of caller) expect(turn.timing!.speechStartedMs).toBeLessThan(turn.timing!.speechEndedMs);
+    // A bot turn answers the caller's end of speech exactly as the caller's turn recorded it.
+    expect(botTurns.slice(1).map((turn) => turn.timing.speechEndedMs)).toEqual(caller.map((turn) => turn.timing!.speechEndedMs));
+    expect(bot[1]!.interrupted).toBe(true);
+  });
+
+  it('counts in /metrics what the call did: turns by role, tool calls, barge-ins, one latency sample per bot turn', async () => {
+    const metrics = await harness.metrics();
+    expect(metricValue(metrics, 'callbridge_turns_total', { role: 'bot' })).toBe(3);
+    expect(metricValue(metrics, 'callbridge_turns_total', { role: 'caller' })).toBe(2);
+    expect(metricValue(metrics, 'callbridge_tool_calls_total', { tool: 'lookup_order', outcome: 'ok' })).toBe(1);
+    expect(metricValue(metrics, 'callbridge_barge_ins_total')).toBe(1);
+    expect(metricValue(metrics, 'callbridge_turn_model_latency_seconds_count')).toBe(3);
+    expect(metricValue(metrics, 'callbridge_turn_model_latency_seconds_count', { trigger: 'speech' })).toBe(2);
+    expect(metricValue(metrics, 'callbridge_turn_total_seconds_count')).toBe(3);
+    const modelSeconds = botTurns.reduce((sum, turn) => sum + turn.timing.modelLatencyMs / 1000, 0);
+    expect(metricValue(metrics, 'callbridge_turn_model_latency_seconds_sum')).toBeCloseTo(modelSeconds, 3);
+    const totalSeconds = botTurns.reduce((sum, turn) => sum + turn.timing.totalMs! / 1000, 0);
+    expect(metricValue(metrics, 'callbridge_turn_total_seconds_sum')).toBeCloseTo(totalSeconds, 3);
+  });
+});
