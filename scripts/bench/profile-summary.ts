@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 
 /*
  * Where a `node --cpu-prof` profile spent its time, by function and by file: self time of each sampled
- * frame. Usage: tsx scripts/bench/profile-summary.ts <file.cpuprofile> [--skip-seconds S] [--top N]
- * (skip the first S seconds, such as start-up, to see only the time under load).
+ * frame. Usage: tsx scripts/bench/profile-summary.ts <file.cpuprofile> [--skip-seconds S] [--until-seconds U] [--top N]
+ * (only samples from S to U seconds into the profile: start-up and shutdown left out, the time under load kept).
  */
 
 interface ProfileNode {
@@ -20,7 +20,7 @@ interface CpuProfile {
 
 const [file, ...rest] = process.argv.slice(2);
 if (!file) {
-  console.error('usage: profile-summary.ts <file.cpuprofile> [--skip-seconds S] [--top N]');
+  console.error('usage: profile-summary.ts <file.cpuprofile> [--skip-seconds S] [--until-seconds U] [--top N]');
   process.exit(2);
 }
 const option = (name: string, fallback: number) => {
@@ -28,6 +28,7 @@ const option = (name: string, fallback: number) => {
   return index === -1 ? fallback : Number(rest[index + 1]);
 };
 const skipUs = option('--skip-seconds', 0) * 1e6;
+const untilUs = option('--until-seconds', Number.POSITIVE_INFINITY) * 1e6;
 const top = option('--top', 30);
 
 const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
@@ -40,7 +41,7 @@ let idleUs = 0;
 for (let index = 0; index < profile.samples.length; index++) {
   const deltaUs = profile.timeDeltas[index] ?? 0;
   elapsedUs += deltaUs;
-  if (elapsedUs < skipUs) continue;
+  if (elapsedUs < skipUs || elapsedUs > untilUs) continue;
   const frame = nodes.get(profile.samples[index]!)!.callFrame;
   if (frame.functionName === '(idle)') {
     idleUs += deltaUs;

@@ -26,6 +26,11 @@ export class LiveFeed extends EventEmitter<LiveFeedEvents> {
     // One listener per open dashboard; do not warn at 10.
     this.setMaxListeners(0);
   }
+
+  /** Someone is watching: only then is a notice worth reading its row back for. */
+  get watched(): boolean {
+    return this.eventNames().length > 0;
+  }
 }
 
 /**
@@ -57,6 +62,9 @@ export class FeedRelay {
   }
 
   async #relay(notice: FeedNotice): Promise<void> {
+    // Every call start, turn and end sends a notice; with no dashboard open, reading rows back would be
+    // store load for nobody.
+    if (!this.#feed.watched) return;
     const { callSid } = notice;
     if (notice.kind === 'turn' || notice.kind === 'turn-updated') {
       const turn = await this.#store.getTurn(callSid, notice.seq);
