@@ -16,10 +16,21 @@ export const sessionUpdate = (session: RealtimeSessionCreateRequest): RealtimeCl
   session,
 });
 
-export const appendAudio = (pcm16Base64: string): RealtimeClientEvent => ({
+export const appendAudio = (audioBase64: string): RealtimeClientEvent => ({
   type: 'input_audio_buffer.append',
-  audio: pcm16Base64,
+  audio: audioBase64,
 });
+
+/**
+ * A client event's JSON text. Caller audio leaves 50 times a second per call, and its only variable
+ * field is base64 (no character JSON would escape): written as text, it skips a JSON.stringify that
+ * scans every byte of the audio again. The text is the same JSON.stringify writes (a unit test holds
+ * them equal).
+ */
+export function serializeClientEvent(event: RealtimeClientEvent): string {
+  if (event.type === 'input_audio_buffer.append') return `{"type":"input_audio_buffer.append","audio":"${event.audio}"}`;
+  return JSON.stringify(event);
+}
 
 /** A response with extra instructions for this turn only (the greeting), on top of the session's. */
 export const createResponse = (instructions?: string): RealtimeClientEvent =>

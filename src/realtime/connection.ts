@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
 import type { Logger } from '../log.js';
-import type { RealtimeClientEvent } from './client-events.js';
+import { serializeClientEvent, type RealtimeClientEvent } from './client-events.js';
 import { parseServerEvent, type RealtimeServerEvent } from './server-events.js';
 
 export interface RealtimeClosed {
@@ -120,7 +120,7 @@ export class WsRealtimeConnection extends EventEmitter<RealtimeConnectionEvents>
       this.#logger.warn({ droppedEvents: this.#droppedEvents }, 'realtime service reading again');
       this.#droppedEvents = 0;
     }
-    socket.send(JSON.stringify(event));
+    socket.send(serializeClientEvent(event));
     return true;
   }
 

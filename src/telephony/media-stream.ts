@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { WebSocket, RawData } from 'ws';
 import type { Logger } from '../log.js';
-import { outboundClear, outboundMark, outboundMedia, parseTwilioFrame, type TwilioOutbound } from './messages.js';
+import { outboundClear, outboundMark, outboundMedia, parseTwilioFrame, serializeOutbound, type TwilioOutbound } from './messages.js';
 
 export interface StreamStart {
   streamSid: string;
@@ -149,7 +149,7 @@ export class TwilioMediaStream extends EventEmitter<MediaStreamEvents> {
       this.#logger.warn({ droppedMessages: this.#droppedMessages }, 'phone side reading again');
       this.#droppedMessages = 0;
     }
-    socket.send(JSON.stringify(build(streamSid)));
+    socket.send(serializeOutbound(build(streamSid)));
     return true;
   }
 

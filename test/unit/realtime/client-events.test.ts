@@ -7,6 +7,7 @@ import {
   createResponse,
   deleteItem,
   functionCallOutput,
+  serializeClientEvent,
   sessionUpdate,
   systemMessage,
   truncateItem,
@@ -139,5 +140,15 @@ describe('conversation items', () => {
       '{"type":"conversation.item.create","item":{"id":"s1","type":"message","role":"system",' +
         '"content":[{"type":"input_text","text":"hi"}]},"previous_item_id":"root"}',
     );
+  });
+});
+
+describe('serializing client events', () => {
+  it('writes caller audio as the same text JSON.stringify would, and every other event through it', () => {
+    for (const audio of ['', 'AAAA', Buffer.from(Array.from({ length: 961 }, (_, i) => i & 0xff)).toString('base64')]) {
+      expect(serializeClientEvent(appendAudio(audio))).toBe(JSON.stringify(appendAudio(audio)));
+    }
+    const truncate = truncateItem('item_"1"', 1500);
+    expect(serializeClientEvent(truncate)).toBe(JSON.stringify(truncate));
   });
 });

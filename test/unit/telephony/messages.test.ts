@@ -7,6 +7,7 @@ import {
   outboundMark,
   outboundMedia,
   parseTwilioFrame,
+  serializeOutbound,
 } from '../../../src/telephony/messages.js';
 import { ACCOUNT_SID, CALL_SID, STREAM_SID, startMessage } from '../../support/twilio-messages.js';
 
@@ -308,5 +309,16 @@ describe('the mark fast path', () => {
     const expected = bySchema(raw);
     expect(expected.kind).toBe('malformed');
     expect(parseTwilioFrame(raw)).toStrictEqual(expected);
+  });
+});
+
+describe('serializing outbound messages', () => {
+  it('writes bot audio as the same text JSON.stringify would, whatever the streamSid holds', () => {
+    const payload = Buffer.from(Array.from({ length: 161 }, (_, i) => (i * 7) & 0xff)).toString('base64');
+    for (const streamSid of [STREAM_SID, 'MZ"quoted"\\back\nline\u2028']) {
+      expect(serializeOutbound(outboundMedia(streamSid, payload))).toBe(JSON.stringify(outboundMedia(streamSid, payload)));
+      expect(serializeOutbound(outboundMark(streamSid, 'm"1'))).toBe(JSON.stringify(outboundMark(streamSid, 'm"1')));
+      expect(serializeOutbound(outboundClear(streamSid))).toBe(JSON.stringify(outboundClear(streamSid)));
+    }
   });
 });
