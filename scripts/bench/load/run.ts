@@ -27,6 +27,8 @@ export interface LoadResult {
 /** Room for the frames sent while the other calls are being set up, before the window. */
 const MAX_SETUP_SECONDS = 120;
 const SETTLE_MS = 2000;
+/** Start-up leaves garbage the collector takes a while to return: idle memory is read once the server has idled this long. */
+const IDLE_MS = 15_000;
 
 /**
  * One bridge under `calls` simultaneous calls: all are set up one after another (so the n-th phone
@@ -50,7 +52,7 @@ export async function runLoad(kind: BridgeKind, model: FakeModel, endpoints: { o
   });
   let modelClock: PhasedTicker | undefined;
   try {
-    await sleep(SETTLE_MS);
+    await sleep(IDLE_MS);
     const idleRssMb = rssMb(bridge.pid);
     callerClock.start();
     for (let index = 0; index < options.calls; index++) {
