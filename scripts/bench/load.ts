@@ -3,7 +3,7 @@ import { OpenAiHttpSimulator } from '../../src/sim/openai-http-simulator.js';
 import { baseline, callbridge, type BridgeKind } from './load/bridges.js';
 import { FakeModel } from './load/fake-model.js';
 import { runLoad, type LoadResult } from './load/run.js';
-import { benchCertificate } from './load/tls.js';
+import { selfSignedCertificate } from '../../src/sim/tls-certificate.js';
 import type { BenchSection } from './report.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -27,7 +27,7 @@ const CALLBRIDGE_G711 = callbridge('callbridge (REALTIME_AUDIO_FORMAT=audio/pcmu
  */
 export async function benchLoad(): Promise<BenchSection> {
   execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
-  const tls = benchCertificate();
+  const tls = selfSignedCertificate();
   const model = await new FakeModel(tls).start();
   const openai = await new OpenAiHttpSimulator().start();
   const rows: BenchSection['rows'] = [];

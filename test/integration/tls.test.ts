@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { OpenAiHttpSimulator } from '../../src/sim/openai-http-simulator.js';
 import { RealtimeSimulator } from '../../src/sim/realtime/simulator.js';
-import { selfSignedCertificate } from '../support/tls.js';
+import { selfSignedCertificate } from '../../src/sim/tls-certificate.js';
 
 const run = promisify(execFile);
 const probe = new URL('../support/tls-probe.ts', import.meta.url).pathname;

@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Tls } from './tls.js';
+import { base64FieldBytes } from './fake-phone.js';
+import type { Tls } from '../../../src/sim/tls-certificate.js';
 
 /** What the model side speaks in a run: PCM16 24 kHz (the transcoding bridges) or G.711 mu-law 8 kHz. */
 export type ModelAudio = 'pcm16' | 'pcmu';
@@ -57,10 +58,7 @@ export class ModelLeg {
   #onMessage(text: string): void {
     // Caller audio is nearly all the traffic: counted from the text, so the benchmark's own parsing stays cheap.
     if (text.includes('"input_audio_buffer.append"')) {
-      const start = text.indexOf('"audio":"') + 9;
-      const end = text.indexOf('"', start);
-      const padding = text[end - 1] === '=' ? (text[end - 2] === '=' ? 2 : 1) : 0;
-      this.audioInMs += (((end - start) / 4) * 3 - padding) / BYTES_PER_MS[this.#audio];
+      this.audioInMs += base64FieldBytes(text, '"audio":"') / BYTES_PER_MS[this.#audio];
       const sentAtMs = this.frameSentAtMs?.[this.framesIn];
       if (sentAtMs !== undefined && sentAtMs > 0) this.inLatencyMs.push(performance.now() - sentAtMs);
       this.framesIn++;

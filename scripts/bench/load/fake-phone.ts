@@ -83,10 +83,7 @@ export class PhoneLeg {
   #onMessage(text: string): void {
     // The bot's audio is nearly all the traffic: counted from the text, so the benchmark's own parsing stays cheap.
     if (text.startsWith('{"event":"media"')) {
-      const start = text.indexOf('"payload":"') + 11;
-      const end = text.indexOf('"', start);
-      const padding = text[end - 1] === '=' ? (text[end - 2] === '=' ? 2 : 1) : 0;
-      this.audioOutMs += (((end - start) / 4) * 3 - padding) / MULAW_BYTES_PER_MS;
+      this.audioOutMs += base64FieldBytes(text, '"payload":"') / MULAW_BYTES_PER_MS;
       const sentAtMs = this.deltaSentAtMs?.[this.mediaIn];
       if (sentAtMs !== undefined && sentAtMs > 0) this.outLatencyMs.push(performance.now() - sentAtMs);
       this.mediaIn++;
@@ -113,4 +110,12 @@ export class PhoneLeg {
     const url = target.serverUrl.replace(/^http/, 'ws') + streamUrl.slice(publicBase.length);
     return { url, headers: { 'x-twilio-signature': twilio.getExpectedTwilioSignature(target.authToken, streamUrl, {}) }, parameters };
   }
+}
+
+/** Decoded length of the base64 string field that follows `key` in a message's text, without parsing it. */
+export function base64FieldBytes(text: string, key: string): number {
+  const start = text.indexOf(key) + key.length;
+  const end = text.indexOf('"', start);
+  const padding = text[end - 1] === '=' ? (text[end - 2] === '=' ? 2 : 1) : 0;
+  return ((end - start) / 4) * 3 - padding;
 }

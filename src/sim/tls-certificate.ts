@@ -3,8 +3,15 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** A throwaway self-signed certificate for 127.0.0.1, made with the openssl CLI. */
-export function selfSignedCertificate(): { key: Buffer; cert: Buffer; certPath: string } {
+export interface Tls {
+  key: Buffer;
+  cert: Buffer;
+  /** For NODE_EXTRA_CA_CERTS of whatever must trust it. */
+  certPath: string;
+}
+
+/** A throwaway self-signed certificate for 127.0.0.1, made with the openssl CLI: simulators serve TLS as OpenAI does. */
+export function selfSignedCertificate(): Tls {
   const dir = mkdtempSync(join(tmpdir(), 'callbridge-tls-'));
   const keyPath = join(dir, 'key.pem');
   const certPath = join(dir, 'cert.pem');
