@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -24,13 +24,21 @@ export interface RunningBridge {
   stop(): Promise<void>;
 }
 
+/**
+ * `npm start`'s own node flags (package.json), so the benchmark measures the server as users run it:
+ * `--v8-pool-size=2` there keeps V8's worker threads, and the allocator arenas each one holds, to two.
+ */
+const START_ARGS = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } }).scripts.start
+  .split(' ')
+  .slice(1);
+
 /** The built server (`npm run build`), as `npm start` runs it: embedded store, default settings. */
 export function callbridge(name: string, modelAudio: ModelAudio, env: Record<string, string> = {}): BridgeKind {
   return {
     name,
     modelAudio,
     async launch({ modelUrl, openaiUrl, certPath }) {
-      const child = spawn(process.execPath, [...profileFlags(), 'dist/main.js'], {
+      const child = spawn(process.execPath, [...profileFlags(), ...START_ARGS], {
         cwd: ROOT,
         env: {
           ...process.env,
