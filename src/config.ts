@@ -89,6 +89,8 @@ const integer = (min: number, max: number) =>
 const httpUrl = z
   .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
   .transform((url) => url.replace(/\/+$/, ''));
+/** An http(s) URL without a trailing slash, for places that take one from outside (the CLI). */
+export const httpUrlSchema = httpUrl;
 const wsUrl = z.url({ protocol: /^wss?$/, error: 'must be a ws:// or wss:// URL' });
 
 /** Phone numbers in E.164, exported for the places that take one from outside (the API, the CLI). */
