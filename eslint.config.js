@@ -19,6 +19,11 @@ export default tseslint.config(
     rules: { 'no-console': 'off' },
   },
   {
+    // The `callbridge` shim is plain JavaScript run by Node, so it needs no build step.
+    files: ['bin/**/*.js'],
+    languageOptions: { globals: globals.node, sourceType: 'module' },
+  },
+  {
     // The dashboard runs in the browser, as plain JavaScript with no build step.
     files: ['public/**/*.js'],
     languageOptions: { globals: globals.browser, sourceType: 'module' },

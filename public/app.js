@@ -2,7 +2,7 @@
 // Every piece of call data reaches the page through textContent or attributes, never as markup.
 
 import { byId, h } from './dom.js';
-import { asText, asTextList, durationOf, figureLabel, figureValue, firstLine, formatDuration, formatTime, keepEnding, numberFormat } from './format.js';
+import { asText, asTextList, durationOf, partyLabel, figureLabel, figureValue, firstLine, formatDuration, formatTime, keepEnding, numberFormat } from './format.js';
 import { renderTimeline } from './timeline.js';
 import { renderTurn } from './transcript.js';
 
@@ -341,7 +341,7 @@ function fillRow(li, call) {
     'a',
     { href: `#call=${encodeURIComponent(call.callSid)}`, class: 'row-link', 'aria-current': selected ? 'true' : null },
     statusBadge(call.status),
-    h('span', { class: 'caller', 'data-testid': 'caller' }, call.from ?? 'Unknown caller'),
+    h('span', { class: 'caller', 'data-testid': 'caller' }, partyLabel(call)),
     h('time', { class: 'started', datetime: call.startedAt }, formatTime(call.startedAt)),
     h('span', { class: 'duration', 'data-testid': 'duration' }, formatDuration(durationOf(call))),
     h(
@@ -484,7 +484,7 @@ function renderDetail(detail) {
 
 function updateDetail(detail) {
   const { call, parts } = detail;
-  parts.heading.textContent = call.from ?? 'Unknown caller';
+  parts.heading.textContent = partyLabel(call);
   parts.status.replaceChildren(statusBadge(call.status, 'detail-status'));
   parts.started.dateTime = call.startedAt;
   parts.started.textContent = formatTime(call.startedAt);
@@ -681,7 +681,7 @@ function applyToList(kind, data) {
   if (kind === 'call') {
     // A row already shown came from the store, which knows at least as much as this announcement.
     if (row) return;
-    const call = { callSid: data.callSid, status: 'in-progress', startedAt: data.startedAt, endedAt: null, from: data.from, to: data.to, durationMs: null, summary: null };
+    const call = { callSid: data.callSid, status: 'in-progress', startedAt: data.startedAt, endedAt: null, from: data.from, to: data.to, direction: data.direction, durationMs: null, summary: null };
     if (matchesFilters(call)) upsertRow(call);
     updateListMessage();
   } else if (kind === 'call-ended' && row) {

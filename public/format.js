@@ -103,3 +103,9 @@ export function keepEnding(known, fresh) {
   const { status, endedAt, endReason, durationMs } = known;
   return { ...fresh, status, endedAt, endReason, durationMs };
 }
+
+/** Who the call was with: the caller, or for a call callbridge placed, the number it called. */
+export function partyLabel(call) {
+  if (call.direction === 'outbound') return `Outbound to ${call.to ?? 'an unknown number'}`;
+  return call.from ?? 'Unknown caller';
+}

@@ -21,7 +21,18 @@ export interface Config {
     transcriptionModel: string;
     summaryModel: string;
   };
-  twilio: { accountSid: string; authToken: string };
+  twilio: {
+    accountSid: string;
+    authToken: string;
+    /** The number callbridge answers and places calls from (E.164); undefined: not set up yet. */
+    phoneNumber: string | undefined;
+    /** Base of Twilio's REST API, without a trailing slash; changed only to test against a simulator. */
+    apiBaseUrl: string;
+  };
+  /** Outbound calls: what to do when answering-machine detection says a machine picked up. */
+  outbound: { onMachine: 'hang-up' | 'leave-message' };
+  /** `callbridge dev --tunnel`'s ngrok credentials; undefined: no tunnel of our own. */
+  ngrokAuthtoken: string | undefined;
   bot: { instructions: string; greeting: string; handoffNumber: string | undefined };
   /** HTTP tools the bot may call (TOOLS_FILE), and the secret that signs their requests. */
   tools: { file: string | undefined; secret: string | undefined };
@@ -78,7 +89,13 @@ const integer = (min: number, max: number) =>
 const httpUrl = z
   .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
   .transform((url) => url.replace(/\/+$/, ''));
+/** An http(s) URL without a trailing slash, for places that take one from outside (the CLI). */
+export const httpUrlSchema = httpUrl;
 const wsUrl = z.url({ protocol: /^wss?$/, error: 'must be a ws:// or wss:// URL' });
+
+/** Phone numbers in E.164, exported for the places that take one from outside (the API, the CLI). */
+export const E164 = /^\+[1-9]\d{6,14}$/;
+export const E164_MESSAGE = 'must be an E.164 number like +14155550100';
 
 const required = (what: string) =>
   z.preprocess(
@@ -103,9 +120,13 @@ const envSchema = z.object({
     z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must look like AC followed by 32 hex digits'),
   ),
   TWILIO_AUTH_TOKEN: required('your Twilio auth token; it validates webhook signatures'),
+  TWILIO_PHONE_NUMBER: optional(z.string().regex(E164, E164_MESSAGE)),
+  TWILIO_API_BASE_URL: optional(httpUrl).default('https://api.twilio.com'),
+  ANSWERING_MACHINE: optional(z.enum(['hang-up', 'leave-message'])).default('hang-up'),
+  NGROK_AUTHTOKEN: optional(z.string()),
   BOT_INSTRUCTIONS: optional(z.string()).default(DEFAULT_INSTRUCTIONS),
   BOT_GREETING: optional(z.string()).default(DEFAULT_GREETING),
-  HANDOFF_NUMBER: optional(z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number like +14155550100')),
+  HANDOFF_NUMBER: optional(z.string().regex(E164, E164_MESSAGE)),
   TOOLS_FILE: optional(z.string()),
   TOOLS_SECRET: optional(z.string().min(16, 'must be at least 16 characters')),
   TURN_DETECTION: optional(z.enum(['server_vad', 'semantic_vad'])).default('server_vad'),
@@ -201,7 +222,14 @@ export function loadConfig(env: Env): Readonly<Config> {
       transcriptionModel: e.TRANSCRIPTION_MODEL,
       summaryModel: e.SUMMARY_MODEL,
     },
-    twilio: { accountSid: e.TWILIO_ACCOUNT_SID, authToken: e.TWILIO_AUTH_TOKEN },
+    twilio: {
+      accountSid: e.TWILIO_ACCOUNT_SID,
+      authToken: e.TWILIO_AUTH_TOKEN,
+      phoneNumber: e.TWILIO_PHONE_NUMBER,
+      apiBaseUrl: e.TWILIO_API_BASE_URL,
+    },
+    outbound: { onMachine: e.ANSWERING_MACHINE },
+    ngrokAuthtoken: e.NGROK_AUTHTOKEN,
     bot: { instructions: e.BOT_INSTRUCTIONS, greeting: e.BOT_GREETING, handoffNumber: e.HANDOFF_NUMBER },
     tools: { file: e.TOOLS_FILE, secret: e.TOOLS_SECRET },
     turnDetection,

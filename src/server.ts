@@ -8,6 +8,8 @@ import { FeedRelay, LiveFeed } from './call/live-feed.js';
 import { CallRegistry } from './call/call-registry.js';
 import { CallSession, HANDOFF_END_REASON } from './call/call-session.js';
 import { ModelLink } from './call/model-link.js';
+import { scriptedOpening } from './call/call-script.js';
+import { OutboundDialer } from './call/outbound-dialer.js';
 import type { Config } from './config.js';
 import { OpenAiSummarizer, type Summarizer } from './conversation/summarizer.js';
 import { createApp } from './http/app.js';
@@ -23,6 +25,7 @@ import { CallStore } from './store/call-store.js';
 import { migrate } from './store/migrate.js';
 import { openSqlClient, type SqlClient } from './store/sql-client.js';
 import { MediaStreamServer } from './telephony/media-stream-server.js';
+import { TwilioSdkRest, type TwilioRest } from './telephony/twilio-rest.js';
 import { offeredTools } from './tools/builtin.js';
 import { loadTools } from './tools/load.js';
 import { Redactor, builtInRule } from './conversation/redaction.js';
@@ -38,6 +41,8 @@ export interface ServerDeps {
   tools?: ToolRegistry;
   /** The store's database; default: PostgreSQL at DATABASE_URL, else the embedded one in DATA_DIR. */
   sqlClient?: SqlClient;
+  /** Twilio's REST API; default: the SDK at TWILIO_API_BASE_URL. */
+  twilioRest?: TwilioRest;
   now?: () => number;
   collectProcessMetrics?: boolean;
 }
@@ -67,16 +72,17 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   const redactor = new Redactor(config.redaction.map(builtInRule));
   const redact = (text: string) => redactor.redact(text);
   const handoffEnabled = config.bot.handoffNumber !== undefined;
-  const session = buildSession({
+  const sessionFor = (instructions: string) => buildSession({
     model: config.openai.realtimeModel,
     voice: config.openai.voice,
     audioFormat: config.openai.audioFormat,
-    instructions: config.bot.instructions,
+    instructions,
     transcriptionModel: config.openai.transcriptionModel,
     turnDetection: config.turnDetection,
     noiseReduction: config.noiseReduction,
     tools: offeredTools(tools.definitions(), { handoffEnabled }),
   });
+  const session = sessionFor(config.bot.instructions);
   const summarizer =
     deps.summarizer ??
     new OpenAiSummarizer({ apiKey: config.openai.apiKey, baseUrl: config.openai.baseUrl, model: config.openai.summaryModel });
@@ -129,13 +135,16 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
 
   const registry = new CallRegistry({
     logger,
-    createSession: (callSid, parties) => {
+    createSession: (callSid, parties, plan) => {
       const callLogger = logger.child({ callSid });
+      const opening = scriptedOpening(plan, config.bot);
+      // Built per call only when the call brings its own instructions.
+      const callSessionConfig = opening.instructions === config.bot.instructions ? session : sessionFor(opening.instructions);
       return new CallSession({
         callSid,
         engine,
         modelAudioFormat: config.openai.audioFormat,
-        greeting: `${config.bot.instructions}\n\n${config.bot.greeting}`,
+        greeting: `${opening.instructions}\n\n${opening.greeting}`,
         summarizer,
         summarization: { triggerTokens: config.summary.triggerTokens, keepTurns: config.summary.keepTurns },
         summaryLanguage: config.summary.language,
@@ -152,7 +161,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
           new ModelLink({
             ...hooks,
             connect: connectorFor(callLogger),
-            session,
+            session: callSessionConfig,
             logger: callLogger,
             now,
             reconnect: {
@@ -191,6 +200,11 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     onRefused: () => metrics.signatureFailures.inc({ surface: 'upgrade' }),
   });
 
+  const twilioRest =
+    deps.twilioRest ??
+    new TwilioSdkRest({ accountSid: config.twilio.accountSid, authToken: config.twilio.authToken, apiBaseUrl: config.twilio.apiBaseUrl });
+  const dialer = new OutboundDialer({ rest: twilioRest, store, logger, onMachine: config.outbound.onMachine });
+
   const app = createApp({
     authToken: config.twilio.authToken,
     publicUrl: config.publicUrl,
@@ -201,7 +215,11 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     // Twilio may ask any instance, possibly before the owner's record of the transfer has landed.
     wasHandedOff: async (callSid) => registry.takeHandoff(callSid) || (await handedOff(store, callSid)),
     handoffWhisper: async (callSid) => (await store.getCall(callSid))?.handoff?.whisper,
-    operator: config.operatorToken ? { token: config.operatorToken, store, feed } : undefined,
+    takeOutboundScript: (id) => store.takeOutboundRequest(id),
+    onMachine: config.outbound.onMachine,
+    operator: config.operatorToken
+      ? { token: config.operatorToken, store, feed, outbound: { dialer, defaultFrom: config.twilio.phoneNumber } }
+      : undefined,
   });
   const httpServer = createServer(app);
   httpServer.on('upgrade', (request, socket, head) => {

@@ -65,7 +65,7 @@ export class CallRecorder {
 
     // Call events go out once stored, so a dashboard that reads the call on hearing of it finds it.
     writer.write('call', async () => {
-      await store.createCall({ callSid, from: parties.from, to: parties.to, startedAt, instanceId });
+      await store.createCall({ callSid, from: parties.from, to: parties.to, direction: parties.direction, startedAt, instanceId });
       await publish({ kind: 'call', callSid });
     });
 

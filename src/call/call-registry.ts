@@ -1,5 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../log.js';
+import type { CallDirection } from '../store/types.js';
+import type { CallPlan } from './call-script.js';
 import type { StreamStart, TwilioMediaStream } from '../telephony/media-stream.js';
 import type { CallSession } from './call-session.js';
 
@@ -8,6 +10,7 @@ const HANDOFF_MEMORY_MS = 10 * 60_000;
 export interface CallParties {
   from: string | undefined;
   to: string | undefined;
+  direction: CallDirection;
 }
 
 export type CallRegistryEvents = {
@@ -16,7 +19,8 @@ export type CallRegistryEvents = {
 };
 
 export interface CallRegistryOptions {
-  createSession: (callSid: string, parties: CallParties) => CallSession;
+  /** `plan`: what an outbound call was asked to say; undefined: the configured bot. */
+  createSession: (callSid: string, parties: CallParties, plan: CallPlan | undefined) => CallSession;
   logger: Logger;
   /** A stream that sends no `start` within this long is closed; default 10 s. */
   startTimeoutMs?: number;
@@ -56,8 +60,8 @@ export class CallRegistry extends EventEmitter<CallRegistryEvents> {
   }
 
   /** The voice webhook fired: start the call's model session right away. */
-  prepare(callSid: string, parties: CallParties): CallSession {
-    return this.#sessions.get(callSid) ?? this.#create(callSid, parties);
+  prepare(callSid: string, parties: CallParties, plan?: CallPlan): CallSession {
+    return this.#sessions.get(callSid) ?? this.#create(callSid, parties, plan);
   }
 
   /** A media stream connected; it joins its call once Twilio says which one (`start`). */
@@ -75,8 +79,10 @@ export class CallRegistry extends EventEmitter<CallRegistryEvents> {
     stream.once('start', (start: StreamStart) => {
       forget();
       stream.off('closed', forget);
-      const parties = { from: start.customParameters['from'], to: start.customParameters['to'] };
-      const session = this.#sessions.get(start.callSid) ?? this.#create(start.callSid, parties);
+      const { from, to, direction } = start.customParameters;
+      const parties: CallParties = { from, to, direction: direction === 'outbound' ? 'outbound' : 'inbound' };
+      // A stream whose webhook went to another instance: that one took the call's script, this one has the configured bot.
+      const session = this.#sessions.get(start.callSid) ?? this.#create(start.callSid, parties, undefined);
       session.attachStream(stream, start);
     });
   }
@@ -97,8 +103,8 @@ export class CallRegistry extends EventEmitter<CallRegistryEvents> {
     for (const session of this.sessions()) session.end('interrupted', 'server shutting down');
   }
 
-  #create(callSid: string, parties: CallParties): CallSession {
-    const session = this.#options.createSession(callSid, parties);
+  #create(callSid: string, parties: CallParties, plan: CallPlan | undefined): CallSession {
+    const session = this.#options.createSession(callSid, parties, plan);
     this.#sessions.set(callSid, session);
     session.once('ended', () => this.#sessions.delete(callSid));
     session.once('handoff', () => {

@@ -3,7 +3,7 @@ import type { Turn } from '../conversation/transcript.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { CallStore, FeedNotice } from '../store/call-store.js';
-import type { CallStatus } from '../store/types.js';
+import type { CallDirection, CallStatus } from '../store/types.js';
 
 export type { FeedNotice } from '../store/call-store.js';
 
@@ -13,7 +13,7 @@ export interface LiveTurn extends Turn {
 
 /** What operators watch live: calls starting and ending, turns as they complete. */
 export type LiveFeedEvents = {
-  callStarted: [{ callSid: string; startedAt: Date; from: string | null; to: string | null }];
+  callStarted: [{ callSid: string; startedAt: Date; from: string | null; to: string | null; direction: CallDirection }];
   turn: [LiveTurn];
   turnUpdated: [LiveTurn];
   callEnded: [{ callSid: string; status: Exclude<CallStatus, 'in-progress'>; endedAt: Date; endReason: string }];
@@ -75,7 +75,7 @@ export class FeedRelay {
     }
     const call = await this.#store.getCall(callSid);
     if (!call) return;
-    if (notice.kind === 'call') this.#feed.emit('callStarted', { callSid, startedAt: call.startedAt, from: call.from, to: call.to });
+    if (notice.kind === 'call') this.#feed.emit('callStarted', { callSid, startedAt: call.startedAt, from: call.from, to: call.to, direction: call.direction });
     else if (notice.kind === 'call-ended' && call.status !== 'in-progress') {
       this.#feed.emit('callEnded', { callSid, status: call.status, endedAt: call.endedAt ?? new Date(), endReason: call.endReason ?? '' });
     } else if (notice.kind === 'summary' && call.summary) {

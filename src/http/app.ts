@@ -4,12 +4,15 @@ import type { CallStore } from '../store/call-store.js';
 import { dashboardRoutes } from './dashboard.js';
 import { NotFoundError, errorHandler } from './errors.js';
 import { operatorApi } from './operator-api.js';
+import { outboundApi, type OutboundApiDeps } from './outbound-api.js';
 import { OperatorAuth } from './operator-auth.js';
 import { twilioRoutes, type TwilioRoutesDeps } from './twilio-routes.js';
 
 export interface AppDeps extends TwilioRoutesDeps {
   /** The operator API and dashboard; undefined (no OPERATOR_TOKEN): both are off. */
-  operator: { token: string; store: CallStore; feed: LiveFeed } | undefined;
+  operator:
+    | { token: string; store: CallStore; feed: LiveFeed; outbound: Pick<OutboundApiDeps, 'dialer' | 'defaultFrom'> }
+    | undefined;
 }
 
 /** The HTTP routes. Never listens and never reads the environment: the composition root does both. */
@@ -32,6 +35,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(twilioRoutes(deps));
   if (deps.operator) {
     const auth = new OperatorAuth(deps.operator.token);
+    app.use(outboundApi({ ...deps.operator.outbound, auth, publicUrl: deps.publicUrl }));
     app.use(operatorApi({ store: deps.operator.store, feed: deps.operator.feed, auth }));
     app.use(dashboardRoutes());
   } else {

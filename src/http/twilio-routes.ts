@@ -1,6 +1,9 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { CallRegistry } from '../call/call-registry.js';
+import type { CallPlan } from '../call/call-script.js';
+import { OUTBOUND_ID, OUTBOUND_PARAMETER } from '../call/outbound-dialer.js';
+import type { CallScript } from '../store/types.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import {
@@ -26,6 +29,10 @@ export interface TwilioRoutesDeps {
   wasHandedOff: (callSid: string) => Promise<boolean>;
   /** What the person taking the call's transfer hears first; undefined when nothing was stored. */
   handoffWhisper: (callSid: string) => Promise<string | undefined>;
+  /** What the outbound call with this id was asked to say (once); undefined when unknown. */
+  takeOutboundScript: (id: string) => Promise<CallScript | undefined>;
+  /** An outbound call that a machine answered: hang up, or leave the greeting as a message. */
+  onMachine: 'hang-up' | 'leave-message';
 }
 
 const CALL_SID = /^CA[0-9a-fA-F]{32}$/;
@@ -35,7 +42,13 @@ const voiceWebhookSchema = z.looseObject({
   CallSid: z.string().regex(CALL_SID),
   From: z.string().optional(),
   To: z.string().optional(),
+  Direction: z.string().optional(),
+  /** Answering-machine detection's verdict on an outbound call (human, machine_start, fax, unknown, ...). */
+  AnsweredBy: z.string().optional(),
 });
+
+/** AnsweredBy values that mean nobody is there to talk to. */
+const MACHINE = /^(machine_|fax$)/;
 
 type VoiceWebhook = z.infer<typeof voiceWebhookSchema>;
 
@@ -47,16 +60,26 @@ export function twilioRoutes(deps: TwilioRoutesDeps): Router {
   router.use('/twilio', express.urlencoded({ extended: false, limit: '64kb' }));
   const signed = signedWebhook(deps);
 
-  router.post('/twilio/voice', signed, (req: Request, res: Response) => {
-    const { CallSid: callSid, From: from, To: to } = res.locals['webhook'] as VoiceWebhook;
+  router.post('/twilio/voice', signed, async (req: Request, res: Response) => {
+    const { CallSid: callSid, From: from, To: to, Direction: twilioDirection, AnsweredBy: answeredBy } = res.locals['webhook'] as VoiceWebhook;
     res.type('text/xml');
     if (deps.registry.draining) {
       res.send(unavailableTwiml('Sorry, we cannot take your call right now. Please call again in a moment.'));
       return;
     }
-    deps.registry.prepare(callSid, { from, to });
+    const direction = twilioDirection?.startsWith('outbound') ? 'outbound' : 'inbound';
+    const outboundId = req.query[OUTBOUND_PARAMETER];
+    const script = typeof outboundId === 'string' && OUTBOUND_ID.test(outboundId) ? await deps.takeOutboundScript(outboundId) : undefined;
+    const machine = direction === 'outbound' && answeredBy !== undefined && MACHINE.test(answeredBy);
+    if (machine && deps.onMachine === 'hang-up') {
+      deps.logger.info({ callSid, answeredBy }, 'outbound call answered by a machine: hanging up');
+      res.send(hangupTwiml());
+      return;
+    }
+    const plan: CallPlan | undefined = machine ? { ...script, voicemail: true } : script;
+    deps.registry.prepare(callSid, { from, to, direction }, plan);
     const baseUrl = publicBaseUrl(deps.publicUrl, req.headers, req.secure);
-    const parameters: Record<string, string> = { callSid };
+    const parameters: Record<string, string> = { callSid, direction };
     if (from) parameters['from'] = from;
     if (to) parameters['to'] = to;
     res.send(

@@ -11,14 +11,19 @@ import { OpenAiHttpSimulator, type OpenAiHttpSimulatorOptions } from './openai-h
 import { RealtimeSimulator, type RealtimeSimulatorOptions } from './realtime/simulator.js';
 import { startExampleToolBackend, type ExampleToolBackend } from './tool-backend.js';
 import { SimulatedCaller, type SimulatedCallerOptions } from './twilio-caller.js';
+import { TwilioRestSimulator, type TwilioRestSimulatorOptions } from './twilio-rest-simulator.js';
 
 export const SIM_AUTH_TOKEN = 'simulated-twilio-auth-token';
 export const SIM_ACCOUNT_SID = `AC${'1'.repeat(32)}`;
+/** The simulated account's number: TWILIO_PHONE_NUMBER of the offline stack. */
+export const SIM_PHONE_NUMBER = '+15005550006';
 
 export interface OfflineStack {
   simulator: RealtimeSimulator;
   /** The OpenAI HTTP API stand-in the summaries go to. */
   openai: OpenAiHttpSimulator;
+  /** Twilio's REST API stand-in (TWILIO_API_BASE_URL): the account's number, and calls placed through it. */
+  twilio: TwilioRestSimulator;
   server: RunningServer;
   /** The example order system behind examples/tools.json, when the stack was started with it. */
   toolBackend: ExampleToolBackend | undefined;
@@ -32,6 +37,7 @@ export interface OfflineStack {
 export interface OfflineStackOptions {
   simulator?: RealtimeSimulatorOptions;
   openai?: OpenAiHttpSimulatorOptions;
+  twilio?: Pick<TwilioRestSimulatorOptions, 'answeredBy'>;
   /** Extra environment for the server's config (as strings, like the real environment). */
   env?: Record<string, string>;
   /** Keep the call store in DATA_DIR (env) instead of in memory. */
@@ -54,6 +60,12 @@ const EXAMPLE_TOOLS_ORIGIN = 'http://127.0.0.1:4010';
 export async function startOfflineStack(options: OfflineStackOptions = {}): Promise<OfflineStack> {
   const simulator = await new RealtimeSimulator(options.simulator).start();
   const openai = await new OpenAiHttpSimulator(options.openai).start();
+  const twilioRest = await new TwilioRestSimulator({
+    accountSid: SIM_ACCOUNT_SID,
+    authToken: SIM_AUTH_TOKEN,
+    numbers: [{ phoneNumber: SIM_PHONE_NUMBER }],
+    ...options.twilio,
+  }).start();
   const toolBackend = options.exampleTools ? await startExampleToolBackend({ ...(options.env?.['TOOLS_SECRET'] ? { secret: options.env['TOOLS_SECRET'] } : {}) }) : undefined;
   const toolsDir = toolBackend ? mkdtempSync(join(tmpdir(), 'callbridge-tools-')) : undefined;
   const toolsFile = toolsDir && join(toolsDir, 'tools.json');
@@ -68,6 +80,8 @@ export async function startOfflineStack(options: OfflineStackOptions = {}): Prom
     OPENAI_BASE_URL: openai.url,
     TWILIO_ACCOUNT_SID: SIM_ACCOUNT_SID,
     TWILIO_AUTH_TOKEN: SIM_AUTH_TOKEN,
+    TWILIO_PHONE_NUMBER: SIM_PHONE_NUMBER,
+    TWILIO_API_BASE_URL: twilioRest.url,
     SHUTDOWN_TIMEOUT_SECONDS: '1',
     ...(toolsFile ? { TOOLS_FILE: toolsFile } : {}),
     ...options.env,
@@ -81,6 +95,7 @@ export async function startOfflineStack(options: OfflineStackOptions = {}): Prom
   return {
     simulator,
     openai,
+    twilio: twilioRest,
     server,
     toolBackend,
     caller: (callerOptions) => {
@@ -96,6 +111,7 @@ export async function startOfflineStack(options: OfflineStackOptions = {}): Prom
     metrics: async () => (await fetch(`${server.url}/metrics`)).text(),
     close: async () => {
       await Promise.all(callers.map((caller) => caller.hangUp()));
+      await twilioRest.close();
       await server.close();
       await simulator.close();
       await openai.close();

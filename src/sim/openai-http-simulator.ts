@@ -18,23 +18,30 @@ export interface OpenAiHttpSimulatorOptions {
   delayMs?: number;
   tls?: { key: string | Buffer; cert: string | Buffer };
   now?: () => number;
+  /** The models `GET /v1/models/{id}` knows; unset: every model exists. */
+  models?: readonly string[];
+  /** The only API key accepted; unset: any bearer token. */
+  apiKey?: string;
 }
 
 /**
  * An offline stand-in for the OpenAI HTTP API's chat completions at `/v1/chat/completions`, enough for
  * summaries: it answers structured-output requests with schema-valid JSON distilled from the transcript
- * in the prompt (extractive, deterministic) and records every request for tests to inspect.
+ * in the prompt (extractive, deterministic) and records every request for tests to inspect. Also
+ * `GET /v1/models/{id}`, which `callbridge doctor` asks to check the configured models exist.
  */
 export class OpenAiHttpSimulator {
   readonly requests: ChatRequest[] = [];
   readonly #server: Server;
   readonly #now: () => number;
   readonly #tls: boolean;
+  readonly #options: OpenAiHttpSimulatorOptions;
   #delayMs: number;
   #failures: number[] = [];
   #url = '';
 
   constructor(options: OpenAiHttpSimulatorOptions = {}) {
+    this.#options = options;
     this.#delayMs = options.delayMs ?? 0;
     this.#now = options.now ?? (() => performance.now());
     this.#tls = options.tls !== undefined;
@@ -75,6 +82,18 @@ export class OpenAiHttpSimulator {
   async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
+    const { apiKey, models } = this.#options;
+    if (apiKey !== undefined && request.headers.authorization !== `Bearer ${apiKey}`) {
+      return json(response, 401, { error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' } });
+    }
+    const model = request.method === 'GET' ? /^\/v1\/models\/([^/?]+)$/.exec(request.url ?? '')?.[1] : undefined;
+    if (model !== undefined) {
+      const id = decodeURIComponent(model);
+      if (models && !models.includes(id)) {
+        return json(response, 404, { error: { message: `The model '${id}' does not exist`, type: 'invalid_request_error', code: 'model_not_found' } });
+      }
+      return json(response, 200, { id, object: 'model', created: 1_700_000_000, owned_by: 'system' });
+    }
     if (request.method !== 'POST' || request.url !== '/v1/chat/completions') {
       return json(response, 404, { error: { message: 'Not found', type: 'invalid_request_error' } });
     }

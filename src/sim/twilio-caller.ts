@@ -4,7 +4,7 @@ import twilio from 'twilio';
 import WebSocket from 'ws';
 import { decodeMulaw } from '../audio/g711.js';
 import { MULAW_FRAME_BYTES, MULAW_SILENCE_BYTE, TELEPHONY_FRAME_MS, mulawBytesToMs } from '../audio/timing.js';
-import { readAfterStream, readConnect, readSay, type ConnectInstructions } from './twiml-reader.js';
+import { readAfterStream, readSay, readVoiceAnswer } from './twiml-reader.js';
 import { writePcmWav } from './wav.js';
 
 export interface SimulatedCallerOptions {
@@ -20,6 +20,10 @@ export interface SimulatedCallerOptions {
   authToken: string;
   accountSid?: string;
   callSid?: string;
+  /** The public URL of the voice webhook (an outbound call's `Url`); default `<publicUrl>/twilio/voice`. */
+  voiceUrl?: string;
+  /** Webhook fields over the inbound defaults, e.g. an outbound call's `Direction` and `AnsweredBy`. */
+  webhookParams?: Record<string, string>;
   from?: string;
   to?: string;
   now?: () => number;
@@ -109,7 +113,15 @@ export class SimulatedCaller extends EventEmitter<SimulatedCallerEvents> {
 
   /** Places the call: webhook, TwiML, media stream, `connected` + `start`. Real-time frames start flowing. */
   async dial(): Promise<this> {
-    const { streamUrl, parameters, continueUrl } = await this.#postWebhook();
+    const publicUrl = this.#options.publicUrl ?? this.#options.serverUrl;
+    const answer = readVoiceAnswer(await this.#webhook(this.#options.voiceUrl ?? `${publicUrl}/twilio/voice`, this.#params()));
+    if (answer === 'hangup') {
+      // Told to hang up before any stream (a machine answered an outbound call, say).
+      this.#stop();
+      this.continuation = { hangup: true };
+      return this;
+    }
+    const { streamUrl, parameters, continueUrl } = answer;
     this.#continueUrl = continueUrl;
     await this.#openStream(streamUrl, parameters);
     return this;
@@ -240,6 +252,7 @@ export class SimulatedCaller extends EventEmitter<SimulatedCallerEvents> {
       Direction: 'inbound',
       From: this.#options.from ?? '+14155550100',
       To: this.#options.to ?? '+15005550006',
+      ...this.#options.webhookParams,
     };
   }
 
@@ -256,11 +269,6 @@ export class SimulatedCaller extends EventEmitter<SimulatedCallerEvents> {
     });
     if (!response.ok) throw new WebhookRefused(response.status);
     return response.text();
-  }
-
-  async #postWebhook(): Promise<ConnectInstructions> {
-    const publicUrl = this.#options.publicUrl ?? this.#options.serverUrl;
-    return readConnect(await this.#webhook(`${publicUrl}/twilio/voice`, this.#params()));
   }
 
   /** With `<Connect><Stream>`, the TwiML after `</Connect>` runs once the server closes the stream. */

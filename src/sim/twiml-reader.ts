@@ -51,6 +51,13 @@ export function readConnect(xml: string): ConnectInstructions {
   };
 }
 
+/** The answer to the voice webhook as Twilio acts on it: open the stream, or hang up at once. */
+export function readVoiceAnswer(xml: string): ConnectInstructions | 'hangup' {
+  const twiml = parse(xml);
+  if (twiml.Response?.Connect === undefined && twiml.Response?.Hangup !== undefined) return 'hangup';
+  return readConnect(xml);
+}
+
 /** The TwiML Twilio runs after the stream: a transfer (with its whisper) or a hang-up. */
 export function readAfterStream(xml: string): AfterStream {
   const twiml = parse(xml);

@@ -14,6 +14,7 @@ export function callJson(call: Omit<CallListItem, 'summary'>) {
     endedAt: call.endedAt,
     from: call.from,
     to: call.to,
+    direction: call.direction,
     durationMs: call.durationMs,
   };
 }

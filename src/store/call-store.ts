@@ -21,6 +21,7 @@ import type { SqlClient, SqlTransaction } from './sql-client.js';
 import type {
   HandoffRecord,
   CallDetail,
+  CallScript,
   CallEnding,
   CallSummaryView,
   Job,
@@ -61,15 +62,39 @@ export class CallStore {
   /** Idempotent: a repeated call keeps the first record, filling in parties it lacked. */
   async createCall(call: NewCall): Promise<void> {
     await this.#client.query(
-      `INSERT INTO calls (call_sid, from_number, to_number, status, started_at, instance_id)
-       VALUES ($1, $2, $3, 'in-progress', $4, $5)
+      `INSERT INTO calls (call_sid, from_number, to_number, status, started_at, instance_id, direction)
+       VALUES ($1, $2, $3, 'in-progress', $4, $5, $6)
        ON CONFLICT (call_sid) DO UPDATE SET
+         -- Only the webhook knows an outbound call for one; a row a turn created first says inbound.
+         direction = CASE WHEN excluded.direction = 'outbound' THEN 'outbound' ELSE calls.direction END,
          from_number = coalesce(calls.from_number, excluded.from_number),
          to_number = coalesce(calls.to_number, excluded.to_number),
          -- A row that a turn created first carries that turn's time, later than the real start.
          started_at = least(calls.started_at, excluded.started_at)`,
-      [call.callSid, call.from ?? null, call.to ?? null, call.startedAt, call.instanceId],
+      [call.callSid, call.from ?? null, call.to ?? null, call.startedAt, call.instanceId, call.direction ?? 'inbound'],
     );
+  }
+
+  /** Keeps what an outbound call is to say under `id`, which its webhook URL carries. */
+  async addOutboundRequest(id: string, script: CallScript): Promise<void> {
+    await this.#client.query('INSERT INTO outbound_requests (id, instructions, greeting) VALUES ($1, $2, $3)', [
+      id,
+      script.instructions ?? null,
+      script.greeting ?? null,
+    ]);
+  }
+
+  /**
+   * What the outbound call `id` is to say, once: the row goes as it is read, so a call's instructions
+   * are not kept past its answer. Undefined for an unknown (or already taken) id.
+   */
+  async takeOutboundRequest(id: string): Promise<CallScript | undefined> {
+    const [row] = await this.#client.query<{ instructions: string | null; greeting: string | null }>(
+      'DELETE FROM outbound_requests WHERE id = $1 RETURNING instructions, greeting',
+      [id],
+    );
+    if (!row) return undefined;
+    return { ...(row.instructions !== null ? { instructions: row.instructions } : {}), ...(row.greeting !== null ? { greeting: row.greeting } : {}) };
   }
 
   /** Records a transfer to a person, before Twilio asks where to send the caller. */
@@ -271,7 +296,7 @@ export class CallStore {
 
   async getCall(callSid: string): Promise<CallDetail | undefined> {
     const [call] = await this.#client.query<CallRow>(
-      `SELECT call_sid, stream_sid, from_number, to_number, status, started_at, ended_at,
+      `SELECT call_sid, stream_sid, from_number, to_number, direction, status, started_at, ended_at,
          end_reason, language, usage, figures, handoff
        FROM calls WHERE call_sid = $1`,
       [callSid],
@@ -298,6 +323,7 @@ export class CallStore {
       endedAt: call.ended_at,
       from: call.from_number,
       to: call.to_number,
+      direction: call.direction,
       durationMs: durationMs(call.started_at, call.ended_at),
       streamSid: call.stream_sid,
       endReason: call.end_reason,

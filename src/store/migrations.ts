@@ -121,4 +121,19 @@ CREATE INDEX jobs_due_idx ON jobs (run_at, id) WHERE done_at IS NULL AND dead_at
 ALTER TABLE turns ADD COLUMN timing jsonb;
 `,
   },
+  {
+    version: 6,
+    name: 'outbound calls',
+    sql: `
+-- Who dialled: a caller reaching us (inbound), or callbridge placing the call (outbound).
+ALTER TABLE calls ADD COLUMN direction text NOT NULL DEFAULT 'inbound' CHECK (direction IN ('inbound', 'outbound'));
+-- What an outbound call was asked to say, until its webhook reaches an instance (any of them) and takes it.
+CREATE TABLE outbound_requests (
+  id text PRIMARY KEY,
+  instructions text,
+  greeting text,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+`,
+  },
 ];

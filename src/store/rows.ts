@@ -1,6 +1,6 @@
 import { StoreError } from '../errors.js';
 import type { BotTiming, CallerTiming } from '../conversation/transcript.js';
-import type { CallListItem, CallStatus, CallSummaryView, HandoffRecord, SummaryKind, TokenUsage, ToolCallView, TurnRecord } from './types.js';
+import type { CallDirection, CallListItem, CallStatus, CallSummaryView, HandoffRecord, SummaryKind, TokenUsage, ToolCallView, TurnRecord } from './types.js';
 
 /* The store's rows as the database returns them, and the one place they become domain objects. */
 
@@ -9,6 +9,7 @@ export interface CallRow {
   stream_sid: string | null;
   from_number: string | null;
   to_number: string | null;
+  direction: CallDirection;
   status: CallStatus;
   started_at: Date;
   ended_at: Date | null;
@@ -19,7 +20,7 @@ export interface CallRow {
   handoff: HandoffRecord | null;
 }
 
-export type CallListRow = Pick<CallRow, 'call_sid' | 'status' | 'started_at' | 'ended_at' | 'from_number' | 'to_number'> & {
+export type CallListRow = Pick<CallRow, 'call_sid' | 'status' | 'started_at' | 'ended_at' | 'from_number' | 'to_number' | 'direction'> & {
   summary: string | null;
 };
 
@@ -55,7 +56,7 @@ export interface JobRow {
   attempts: number;
 }
 
-export const CALL_LIST_COLUMNS = 'c.call_sid, c.status, c.started_at, c.ended_at, c.from_number, c.to_number';
+export const CALL_LIST_COLUMNS = 'c.call_sid, c.status, c.started_at, c.ended_at, c.from_number, c.to_number, c.direction';
 export const TURN_COLUMNS = 'call_sid, seq, role, item_id, text, heard_text, interrupted, at, keys, tool, timing';
 export const SUMMARY_COLUMNS = 'kind, content, text, language, model, created_at';
 
@@ -102,6 +103,7 @@ export function toListItem(row: CallListRow): CallListItem {
     endedAt: row.ended_at,
     from: row.from_number,
     to: row.to_number,
+    direction: row.direction,
     durationMs: durationMs(row.started_at, row.ended_at),
     summary: row.summary,
   };

@@ -2,6 +2,13 @@ import type { BotTiming, CallerTiming } from '../conversation/transcript.js';
 
 export type CallStatus = 'in-progress' | 'completed' | 'failed' | 'interrupted';
 export type SummaryKind = 'in-call' | 'post-call';
+export type CallDirection = 'inbound' | 'outbound';
+
+/** What one outbound call was asked to do instead of the configured bot; unset fields keep the configured ones. */
+export interface CallScript {
+  instructions?: string | undefined;
+  greeting?: string | undefined;
+}
 
 export interface TokenUsage {
   inputTokens: number;
@@ -13,6 +20,8 @@ export interface NewCall {
   callSid: string;
   from?: string;
   to?: string;
+  /** Default inbound. */
+  direction?: CallDirection;
   startedAt: Date;
   /** The process that answered the call; its next start-up marks the call interrupted if it never ended. */
   instanceId: string;
@@ -90,6 +99,7 @@ export interface CallListItem {
   endedAt: Date | null;
   from: string | null;
   to: string | null;
+  direction: CallDirection;
   durationMs: number | null;
   /** Text of the latest post-call summary. */
   summary: string | null;

@@ -80,6 +80,7 @@ describe('operator API', () => {
       endedAt: expect.any(String),
       from: '+14155550100',
       to: '+15005550006',
+      direction: 'inbound',
       durationMs: expect.any(Number),
       summary: `The caller said: ${callerClip('en-change-address').transcript}`,
     });

@@ -98,6 +98,25 @@ describe.each(backends)('CallStore on $name', (backend) => {
         expect(await rawCount('calls', [])).toBe(1);
       });
 
+      it('keeps a call outbound once a webhook said so, in the detail and the list', async () => {
+        await store.createCall(newCall('CA1', at(0)));
+        await store.createCall(newCall('CA1', at(0), { direction: 'outbound', to: '+15550002' }));
+        await store.createCall(newCall('CA1', at(0)));
+        await store.createCall(newCall('CA2', at(1)));
+        expect((await store.getCall('CA1'))!.direction).toBe('outbound');
+        const page = await store.listCalls({});
+        expect(page.calls.map((call) => [call.callSid, call.direction])).toEqual([['CA2', 'inbound'], ['CA1', 'outbound']]);
+      });
+
+      it('hands an outbound request out once, and forgets it', async () => {
+        await store.addOutboundRequest('req-1', { instructions: 'Confirm the appointment.', greeting: 'Say who is calling.' });
+        await store.addOutboundRequest('req-2', {});
+        expect(await store.takeOutboundRequest('req-1')).toEqual({ instructions: 'Confirm the appointment.', greeting: 'Say who is calling.' });
+        expect(await store.takeOutboundRequest('req-1')).toBeUndefined();
+        expect(await store.takeOutboundRequest('req-2')).toEqual({});
+        expect(await store.takeOutboundRequest('unknown')).toBeUndefined();
+      });
+
       it('saveTurn replaces a generated assistant turn with what the caller heard', async () => {
         await store.createCall(newCall('CA1', at(0)));
         const generated = turn('CA1', 1, { text: 'Our opening hours are nine to five, Monday to Friday.' });
@@ -357,6 +376,7 @@ describe.each(backends)('CallStore on $name', (backend) => {
           endedAt: at(1),
           from: '+15550000',
           to: null,
+          direction: 'inbound',
           durationMs: 60_000,
           summary: null,
         });
