@@ -135,9 +135,10 @@ describe.skipIf(!hasChromium)(
         expect(await text(line.locator('[data-testid="latency-total"]'))).toBe(`waited ${Math.round(timing.totalMs!).toLocaleString('en-US')} ms`);
         expect(await text(line.locator('[data-testid="latency-model"]'))).toBe(`model ${Math.round(timing.modelLatencyMs).toLocaleString('en-US')} ms`);
       }
-      // The greeting answers no speech: the model's 400 ms, and the bridge's own figures on top.
+      // The greeting answers no speech: the model's 400 ms, measured from response.created's arrival,
+      // which a busy event loop can delay more than the first delta (so the floor leaves 100 ms of skew).
       const greeting = bot[0]!.timing as BotTiming;
-      expect(greeting.modelLatencyMs).toBeGreaterThanOrEqual(350);
+      expect(greeting.modelLatencyMs).toBeGreaterThanOrEqual(300);
       expect(greeting.modelLatencyMs).toBeLessThan(800);
       // The answer after the lookup: two model round trips and the tool.
       expect(await page.locator(`[data-testid="turn"][data-seq="${bot[1]!.seq}"] [data-testid="latency-tools"]`).count()).toBe(1);

@@ -65,11 +65,12 @@ describe('per-turn latency, with the simulated model taking 400 ms to answer', (
       expect(timing.totalMs!).toBeCloseTo(timing.modelLatencyMs + timing.bridgeLatencyMs! + timing.playbackStartMs!, 0);
     }
     expect(greeting!.speechEndedMs).toBeNull();
-    expect(greeting!.modelLatencyMs).toBeGreaterThanOrEqual(350);
+    // The simulator waits 400 ms; the marks are arrivals, which a busy event loop can skew by tens of ms.
+    expect(greeting!.modelLatencyMs).toBeGreaterThanOrEqual(300);
     expect(greeting!.modelLatencyMs).toBeLessThan(800);
     expect(apology!.speechEndedMs).not.toBeNull();
     expect(apology!.toolMs).toBeNull();
-    expect(apology!.modelLatencyMs).toBeGreaterThanOrEqual(350);
+    expect(apology!.modelLatencyMs).toBeGreaterThanOrEqual(300);
     expect(apology!.modelLatencyMs).toBeLessThan(800);
     // Two model round trips (the function call, then the answer) and the tool between them.
     expect(afterTool!.toolMs).toBeGreaterThan(0);
