@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { FrameHistogram } from './frame-histogram.js';
 
 /** The waits a caller notices: a tenth of a second to several seconds. */
 const TURN_BUCKETS_SECONDS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1, 1.25, 1.5, 2, 3, 5, 10];
@@ -57,10 +58,11 @@ export class Metrics {
     buckets: [0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5],
     registers: [this.registry],
   });
-  readonly bridgeLatencySeconds = new Histogram({
+  readonly bridgeLatencySeconds = new FrameHistogram({
     name: 'callbridge_bridge_latency_seconds',
     help: 'Time one audio frame spends in callbridge (parse, transcode, send), by direction',
-    labelNames: ['direction'] as const,
+    labelName: 'direction',
+    labelValues: ['caller_to_model', 'model_to_caller'] as const,
     buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025],
     registers: [this.registry],
   });

@@ -7,17 +7,15 @@ import type { CallSession } from './call-session.js';
  * itself knows nothing of Prometheus.
  */
 export function observeCallMetrics(registry: CallRegistry, metrics: Metrics): void {
-  // Observed for every audio frame: the labelled series are looked up once, not hashed per frame.
-  const bridgeLatency = {
-    caller_to_model: metrics.bridgeLatencySeconds.labels({ direction: 'caller_to_model' }),
-    model_to_caller: metrics.bridgeLatencySeconds.labels({ direction: 'model_to_caller' }),
-  };
-  registry.on('call', (call) => observe(call, metrics, bridgeLatency));
+  registry.on('call', (call) => observe(call, metrics));
 }
 
-function observe(call: CallSession, metrics: Metrics, bridgeLatency: Record<'caller_to_model' | 'model_to_caller', { observe(seconds: number): void }>): void {
+function observe(call: CallSession, metrics: Metrics): void {
   metrics.callsActive.inc();
-  call.on('bridged', ({ direction, seconds }) => bridgeLatency[direction].observe(seconds));
+  // Observed for every audio frame: each direction's series is looked up once per call, not per frame.
+  const callerToModel = metrics.bridgeLatencySeconds.series('caller_to_model');
+  const modelToCaller = metrics.bridgeLatencySeconds.series('model_to_caller');
+  call.on('bridged', (direction, seconds) => (direction === 'caller_to_model' ? callerToModel : modelToCaller).observe(seconds));
   call.on('firstAudio', ({ ms }) => metrics.firstAudioSeconds.observe(ms / 1000));
   call.on('bargeIn', () => metrics.bargeIns.inc());
   call.on('turn', ({ role }) => {

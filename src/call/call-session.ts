@@ -82,7 +82,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     this.#callerAudio = new CallerAudio({
       codec: this.#codec,
       send: (pcm, ms) => this.#link.appendAudio(pcm, ms),
-      onBridged: (seconds) => this.emit('bridged', { direction: 'caller_to_model', seconds }),
+      onBridged: (seconds) => this.emit('bridged', 'caller_to_model', seconds),
     });
     this.#playback = new BotPlayback({
       codec: this.#codec,
@@ -91,7 +91,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
       onDropped: (reason, ms) => this.emit('droppedAudio', { reason, ms }),
       onFirstAudio: (ms) => this.emit('firstAudio', { ms }),
       onItemSent: (itemId) => this.#timeline.onItemSent(itemId),
-      onBridged: (seconds) => this.emit('bridged', { direction: 'model_to_caller', seconds }),
+      onBridged: (seconds) => this.emit('bridged', 'model_to_caller', seconds),
     });
     this.#bargeIn = new BargeInController(this.#playback.tracker);
     this.#timeline = new TurnTimeline({

@@ -65,8 +65,8 @@ export type CallSessionEvents = {
   droppedAudio: [{ reason: 'interrupted' | 'no_stream' | 'slow_phone' | 'model_unavailable'; ms: number }];
   modelRejected: [];
   modelError: [{ code: string }];
-  /** Time callbridge spent on one audio frame, by direction. */
-  bridged: [{ direction: 'caller_to_model' | 'model_to_caller'; seconds: number }];
+  /** Time callbridge spent on one audio frame, by direction; positional, not an object, as it fires for every frame. */
+  bridged: [direction: 'caller_to_model' | 'model_to_caller', seconds: number];
   modelEvent: [RealtimeServerEvent];
   /** An unexpected error in this call's handling; the call ends as failed. */
   fault: [{ where: string }];
