@@ -62,12 +62,16 @@ export class BotPlayback {
     if (mulawBase64.length === 0) return;
     const nowMs = this.#options.now();
     const durationMs = this.#options.codec.deltaMs(deltaBase64);
-    // Audio the phone never got has no mark: the tracker only counts what was really sent.
-    if (!stream.sendMedia(mulawBase64)) {
+    let sent = false;
+    stream.together(() => {
+      // Audio the phone never got has no mark: the tracker only counts what was really sent.
+      sent = stream.sendMedia(mulawBase64);
+      if (sent) stream.sendMark(this.tracker.recordSent(itemId, durationMs, nowMs));
+    });
+    if (!sent) {
       this.#options.onDropped('slow_phone', durationMs);
       return;
     }
-    stream.sendMark(this.tracker.recordSent(itemId, durationMs, nowMs));
     if (itemId !== this.#lastSentItemId) {
       this.#lastSentItemId = itemId;
       this.#options.onItemSent(itemId);

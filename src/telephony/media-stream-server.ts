@@ -54,7 +54,7 @@ export class MediaStreamServer {
       return;
     }
     this.#wss.handleUpgrade(request, socket, head, (ws) => {
-      this.#options.onStream(new TwilioMediaStream(ws, this.#options.logger, this.#options.stream));
+      this.#options.onStream(new TwilioMediaStream(ws, this.#options.logger, this.#options.stream, socket));
     });
   }
 

@@ -59,6 +59,9 @@ class FakeStream extends EventEmitter<{ media: [Buffer, number]; mark: [string];
   sendMark(name: string): void {
     this.marks.push(name);
   }
+  together(send: () => void): void {
+    send();
+  }
   clear(): void {
     this.clears++;
   }

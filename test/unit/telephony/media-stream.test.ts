@@ -1,6 +1,7 @@
 import { EventEmitter, once } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import twilio from 'twilio';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -37,6 +38,8 @@ function record(stream: TwilioMediaStream): Recorded[] {
 
 interface Harness {
   port: number;
+  /** The server's end of each upgraded connection, under the WebSocket. */
+  sockets: Duplex[];
   localStreamUrl: string;
   streams: TwilioMediaStream[];
   refused: string[];
@@ -66,8 +69,10 @@ async function startHarness(overrides: Partial<MediaStreamServerOptions> = {}): 
     onRefused: (reason) => refused.push(reason),
     ...overrides,
   });
+  const sockets: Duplex[] = [];
   const server: Server = createServer((_request, response) => response.writeHead(404).end());
   server.on('upgrade', (request, socket, head) => {
+    sockets.push(socket);
     if (mediaServer.handles(request)) mediaServer.handleUpgrade(request, socket, head);
     else socket.destroy();
   });
@@ -79,7 +84,7 @@ async function startHarness(overrides: Partial<MediaStreamServerOptions> = {}): 
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
   const { port } = server.address() as AddressInfo;
-  return { port, localStreamUrl: `ws://127.0.0.1:${port}/twilio/media`, streams, refused, arrivals, mediaServer };
+  return { port, sockets, localStreamUrl: `ws://127.0.0.1:${port}/twilio/media`, streams, refused, arrivals, mediaServer };
 }
 
 function openClient(url: string, headers: Record<string, string>): WebSocket {
@@ -404,6 +409,35 @@ describe('TwilioMediaStream outbound', () => {
       `{"event":"media","streamSid":"${STREAM_SID}","media":{"payload":"${payload}"}}`,
       `{"event":"mark","streamSid":"${STREAM_SID}","mark":{"name":"item_1:160:0"}}`,
       `{"event":"clear","streamSid":"${STREAM_SID}"}`,
+    ]);
+  });
+
+  it('hands what together() sends to the connection as one write, in order', async () => {
+    const harness = await startHarness();
+    const { client, stream } = await connect(harness);
+    await started(client, stream);
+    // Writable's own hooks: each call is one batch handed to the connection (one system call).
+    const socket = harness.sockets[0]! as Duplex & { _writev?: (...args: unknown[]) => void; _write: (...args: unknown[]) => void };
+    let batches = 0;
+    for (const hook of ['_write', '_writev'] as const) {
+      const original = socket[hook]?.bind(socket);
+      if (original) socket[hook] = (...args: unknown[]) => (batches++, original(...args));
+    }
+    const received: string[] = [];
+    const both = new Promise<void>((resolve) =>
+      client.on('message', (data: Buffer) => {
+        if (received.push(data.toString()) === 2) resolve();
+      }),
+    );
+    stream.together(() => {
+      stream.sendMedia('AAAA');
+      stream.sendMark('item_1:0:1');
+    });
+    await both;
+    expect(batches).toBe(1);
+    expect(received).toEqual([
+      `{"event":"media","streamSid":"${STREAM_SID}","media":{"payload":"AAAA"}}`,
+      `{"event":"mark","streamSid":"${STREAM_SID}","mark":{"name":"item_1:0:1"}}`,
     ]);
   });
 
