@@ -3,7 +3,7 @@ import { percentile } from '../../lib/stats.js';
 import type { BridgeKind } from './bridges.js';
 import { DELTA_MS, modelBytesPerMs, type FakeModel, type ModelAudio } from './fake-model.js';
 import { FRAME_MS, PhoneLeg } from './fake-phone.js';
-import { cpuSeconds, rssMb } from './process-stats.js';
+import { cpuSeconds, cpuSplit, ioCounts, rssMb } from './process-stats.js';
 
 export interface LoadRunOptions {
   calls: number;
@@ -70,6 +70,8 @@ export async function runLoad(kind: BridgeKind, model: FakeModel, endpoints: { o
     // For reading a profile of this run: `profile-summary.ts --skip-seconds` this much.
     console.error(`  measured window: from ${((windowStartMs - launchedAtMs) / 1000).toFixed(1)} s after launch, for ${options.seconds} s`);
     const cpuBefore = cpuSeconds(bridge.pid);
+    const ioBefore = ioCounts(bridge.pid);
+    const splitBefore = cpuSplit(bridge.pid);
     const inLatencyFrom = legs.map((leg) => leg.inLatencyMs.length);
     modelClock = new PhasedTicker(DELTA_MS, 25, (group) => {
       for (let index = group; index < legs.length; index += 25) {
@@ -81,6 +83,14 @@ export async function runLoad(kind: BridgeKind, model: FakeModel, endpoints: { o
     await sleep(options.seconds * 1000);
     const cpuSecondsUsed = cpuSeconds(bridge.pid) - cpuBefore;
     const windowMs = performance.now() - windowStartMs;
+    const ioAfter = ioCounts(bridge.pid);
+    const splitAfter = cpuSplit(bridge.pid);
+    const perCallSecond = (count: number) => (count / (options.calls * (windowMs / 1000))).toFixed(1);
+    console.error(
+      `  per call-second: ${perCallSecond(ioAfter.reads - ioBefore.reads)} reads (${perCallSecond(ioAfter.bytesRead - ioBefore.bytesRead)} bytes), ` +
+        `${perCallSecond(ioAfter.writes - ioBefore.writes)} writes (${perCallSecond(ioAfter.bytesWritten - ioBefore.bytesWritten)} bytes); ` +
+        `CPU ${(splitAfter.userSeconds - splitBefore.userSeconds).toFixed(2)} s user, ${(splitAfter.systemSeconds - splitBefore.systemSeconds).toFixed(2)} s system`,
+    );
     const loadedRssMb = rssMb(bridge.pid);
     callerClock.stop();
     modelClock.stop();
