@@ -23,7 +23,8 @@ import { WsRealtimeConnection, type RealtimeConnector } from './realtime/connect
 import { buildSession } from './realtime/session-config.js';
 import { CallStore } from './store/call-store.js';
 import { migrate } from './store/migrate.js';
-import { openSqlClient, type SqlClient } from './store/sql-client.js';
+import { openSqlClient } from './store/open-sql-client.js';
+import type { SqlClient } from './store/sql-client.js';
 import { MediaStreamServer } from './telephony/media-stream-server.js';
 import { TwilioSdkRest, type TwilioRest } from './telephony/twilio-rest.js';
 import { offeredTools } from './tools/builtin.js';

@@ -6,7 +6,7 @@ import { silentLogger, type Logger } from '../log.js';
 import { startServer, type RunningServer } from '../server.js';
 import { checkBusinessHours } from '../tools/examples/business-hours.js';
 import { loadTools } from '../tools/load.js';
-import { openSqlClient, type SqlClient } from '../store/sql-client.js';
+import { openSqlClient, type SqlClient } from '../store/index.js';
 import { OpenAiHttpSimulator, type OpenAiHttpSimulatorOptions } from './openai-http-simulator.js';
 import { RealtimeSimulator, type RealtimeSimulatorOptions } from './realtime/simulator.js';
 import { startExampleToolBackend, type ExampleToolBackend } from './tool-backend.js';

@@ -1,6 +1,7 @@
 export { CallStore, type CallStoreOptions } from './call-store.js';
 export { migrate, type MigrateOptions } from './migrate.js';
-export { openSqlClient, type OpenSqlClientOptions, type SqlClient, type SqlTransaction } from './sql-client.js';
+export { openSqlClient, type OpenSqlClientOptions } from './open-sql-client.js';
+export type { SqlClient, SqlTransaction } from './sql-client.js';
 export type {
   CallDetail,
   CallEnding,
