@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadResamplerEngine } from './audio/resampler.js';
 import { observeCallMetrics } from './call/call-metrics.js';
-import { CallRecorder, POST_CALL_SUMMARY_JOB } from './call/call-recorder.js';
+import { CallRecorder } from './call/call-recorder.js';
 import { FeedRelay, LiveFeed } from './call/live-feed.js';
 import { CallRegistry } from './call/call-registry.js';
 import { CallSession, HANDOFF_END_REASON } from './call/call-session.js';
@@ -22,6 +22,8 @@ import { Metrics } from './metrics.js';
 import { WsRealtimeConnection, type RealtimeConnector } from './realtime/connection.js';
 import { buildSession } from './realtime/session-config.js';
 import { CallStore } from './store/call-store.js';
+import { POST_CALL_SUMMARY_JOB } from './store/job-kinds.js';
+import { JobQueue } from './store/job-queue.js';
 import { migrate } from './store/migrate.js';
 import { openSqlClient } from './store/open-sql-client.js';
 import type { SqlClient } from './store/sql-client.js';
@@ -106,16 +108,18 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     deps.sqlClient ?? (await openSqlClient({ databaseUrl: config.store.databaseUrl, dataDir: config.store.dataDir, logger }));
   await migrate(sqlClient, { logger });
   const store = new CallStore(sqlClient, { instanceId: config.instanceId });
+  const jobs = new JobQueue(sqlClient);
   const orphans = await store.markOrphanedCalls(config.instanceId, { enqueue: [POST_CALL_SUMMARY_JOB] });
   if (orphans.length > 0) logger.warn({ calls: orphans.length }, 'calls left in progress by the previous run marked interrupted');
   const feed = new LiveFeed();
   const jobRunner = new JobRunner({
-    store,
+    queue: jobs,
     logger,
     metrics,
     handlers: [
       postCallSummaryJob({
         store,
+        jobs,
         summarizer,
         language: config.summary.language,
         deliverWebhook: config.summary.webhookUrl !== undefined,
@@ -255,7 +259,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
         await relay.close();
         httpServer.closeAllConnections();
         await new Promise<void>((resolve) => httpServer.close(() => resolve()));
-        await store.close();
+        await sqlClient.close();
       })()),
   };
 }

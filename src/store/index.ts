@@ -1,4 +1,6 @@
 export { CallStore, type CallStoreOptions } from './call-store.js';
+export { JobQueue } from './job-queue.js';
+export { POST_CALL_SUMMARY_JOB, SUMMARY_WEBHOOK_JOB } from './job-kinds.js';
 export { migrate, type MigrateOptions } from './migrate.js';
 export { openSqlClient, type OpenSqlClientOptions } from './open-sql-client.js';
 export type { SqlClient, SqlTransaction } from './sql-client.js';
@@ -6,6 +8,7 @@ export type {
   CallDetail,
   CallEnding,
   CallListItem,
+  CallRecord,
   CallStatus,
   CallSummaryView,
   Job,
