@@ -1,4 +1,4 @@
-import type { CallDetail, CallListItem, CallRecord, CallSummaryView } from './types.js';
+import type { CallDetail, CallListItem, CallRecord, CallSummaryView } from '../store/types.js';
 
 /*
  * The JSON that leaves the service for a stored call: one shape for the operator API and the summary
