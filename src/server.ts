@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { loadResamplerEngine } from './audio/resampler.js';
 import { observeCallMetrics } from './call/call-metrics.js';
 import { CallRecorder } from './call/call-recorder.js';
-import { FeedRelay, LiveFeed } from './call/live-feed.js';
+import { FeedRelay, LiveFeed } from './store/live-feed.js';
 import { CallRegistry } from './call/call-registry.js';
 import { CallSession, HANDOFF_END_REASON } from './call/call-session.js';
 import { ModelLink } from './call/model-link.js';
