@@ -1,4 +1,5 @@
 import type { Metrics } from '../metrics.js';
+import type { TwilioMediaStream } from '../telephony/media-stream.js';
 import type { CallRegistry } from './call-registry.js';
 import type { CallSession } from './call-session.js';
 
@@ -13,6 +14,11 @@ export function observeCallMetrics(registry: CallRegistry, metrics: Metrics): vo
     model_to_caller: metrics.bridgeLatencySeconds.labels({ direction: 'model_to_caller' }),
   };
   registry.on('call', (call) => observe(call, metrics, bridgeLatency));
+}
+
+/** Twilio's side of a call: the frames its media stream refused. */
+export function observeMediaStreamMetrics(stream: TwilioMediaStream, metrics: Metrics): void {
+  stream.on('rejected', (kind) => metrics.rejectedFrames.inc({ source: 'twilio', kind }));
 }
 
 function observe(call: CallSession, metrics: Metrics, bridgeLatency: Record<'caller_to_model' | 'model_to_caller', { observe(seconds: number): void }>): void {
