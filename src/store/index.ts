@@ -1,6 +1,5 @@
 export { CallStore, type CallStoreOptions } from './call-store.js';
 export { JobQueue } from './job-queue.js';
-export { POST_CALL_SUMMARY_JOB, SUMMARY_WEBHOOK_JOB } from './job-kinds.js';
 export { migrate, type MigrateOptions } from './migrate.js';
 export { openSqlClient, type OpenSqlClientOptions } from './open-sql-client.js';
 export type { SqlClient, SqlTransaction } from './sql-client.js';
