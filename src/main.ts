@@ -1,6 +1,6 @@
 /**
- * `npm start`'s entry point: `callbridge start`. The command line in src/cli/ is the composition root
- * now; this file and src/cli/entry.ts are the only ones that read process.env or exit.
+ * `npm start`'s entry point: `callbridge start`. The command line in src/cli/ decides what runs and
+ * src/service.ts wires it; this file and src/cli/entry.ts are the only ones that read process.env or exit.
  */
 import dotenv from 'dotenv';
 import { runCli } from './cli/main.js';

@@ -20,7 +20,7 @@ import {
   impulseLatencyMs,
   passbandRippleDb,
   speechLike,
-} from '../../test/support/signal.js';
+} from '../lib/signal.js';
 import type { BenchSection } from './report.js';
 
 /** Each call carries a minute of audio, fed in 20 ms frames. */

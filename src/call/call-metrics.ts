@@ -1,4 +1,5 @@
 import type { Metrics } from '../metrics.js';
+import type { TwilioMediaStream } from '../telephony/media-stream.js';
 import type { CallRegistry } from './call-registry.js';
 import type { CallSession } from './call-session.js';
 
@@ -8,6 +9,11 @@ import type { CallSession } from './call-session.js';
  */
 export function observeCallMetrics(registry: CallRegistry, metrics: Metrics): void {
   registry.on('call', (call) => observe(call, metrics));
+}
+
+/** Twilio's side of a call: the frames its media stream refused. */
+export function observeMediaStreamMetrics(stream: TwilioMediaStream, metrics: Metrics): void {
+  stream.on('rejected', (kind) => metrics.rejectedFrames.inc({ source: 'twilio', kind }));
 }
 
 function observe(call: CallSession, metrics: Metrics): void {

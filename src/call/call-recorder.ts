@@ -2,13 +2,13 @@ import type { Turn } from '../conversation/transcript.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { RealtimeUsage } from '../realtime/server-events.js';
-import type { CallStore, FeedNotice } from '../store/call-store.js';
+import type { CallStore } from '../store/call-store.js';
+import type { FeedNotice } from '../store/feed-notice.js';
+import { POST_CALL_SUMMARY_JOB } from '../store/job-kinds.js';
 import { SerialWriter } from '../store/serial-writer.js';
 import type { TokenUsage } from '../store/types.js';
 import type { CallParties, CallRegistry } from './call-registry.js';
 import type { CallSession } from './call-session.js';
-
-export const POST_CALL_SUMMARY_JOB = 'post-call-summary';
 
 export interface CallRecorderOptions {
   store: CallStore;

@@ -64,6 +64,20 @@ type LinkState =
 const ROTATION_POLL_MS = 250;
 
 /**
+ * Reconnect backoff in production (tests pass their own): the first retry after a quarter second
+ * (a dropped socket usually comes back at once), doubling to at most 5 s so that the caller, who is
+ * still on the line, waits seconds, not minutes, for the last attempt.
+ */
+export const RECONNECT_BACKOFF = { baseDelayMs: 250, maxDelayMs: 5000 } as const;
+/**
+ * Caller audio held while no session is ready, newest kept: what the caller just said survives a
+ * reconnect, a long gap is not replayed to the model.
+ */
+export const HELD_AUDIO_LIMIT_MS = 2000;
+/** A session still not configured after 10 s counts as a failed attempt, so the backoff tries another. */
+export const SESSION_READY_TIMEOUT_MS = 10_000;
+
+/**
  * The call's link to the model across as many Realtime sessions as it takes: configures each one,
  * holds caller audio while none is ready, reconnects with backoff and jitter when a socket drops,
  * and rotates sessions before their maximum duration. Owns every socket and timer it creates.

@@ -1,7 +1,7 @@
 /*
  * Hand-written because no library models Twilio's playback buffer: Twilio plays what we send in
  * order, in real time, and tells us how far it got only by echoing the marks we place after each
- * chunk (protocols.md 1.3). Socket-free; every method takes the current time.
+ * chunk (docs/protocols.md 1.3). Socket-free; every method takes the current time.
  */
 
 interface Segment {

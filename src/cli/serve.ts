@@ -1,7 +1,7 @@
 import { loadConfig, type Config } from '../config.js';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { startServer } from '../server.js';
+import { startService } from '../service.js';
 import { loadTools } from '../tools/load.js';
 import type { ToolRegistry } from '../tools/registry.js';
 import { write, type CliIo } from './cli-io.js';
@@ -39,7 +39,7 @@ export async function serve(config: Readonly<Config>, logger: Logger, io: CliIo,
     write(io.stderr, settingsProblemText(error));
     return 1;
   }
-  const server = await startServer({ config, logger, tools, collectProcessMetrics: true });
+  const server = await startService({ config, logger, tools, collectProcessMetrics: true });
   const publicUrl = config.publicUrl ?? `http://<your public host>`;
   logger.info(
     { voiceWebhook: `${publicUrl}/twilio/voice`, dashboard: config.operatorToken ? `${publicUrl}/` : 'off (set OPERATOR_TOKEN)' },

@@ -1,6 +1,6 @@
 import express, { type Express } from 'express';
-import type { LiveFeed } from '../call/live-feed.js';
 import type { CallStore } from '../store/call-store.js';
+import type { LiveFeed } from '../store/live-feed.js';
 import { dashboardRoutes } from './dashboard.js';
 import { NotFoundError, errorHandler } from './errors.js';
 import { operatorApi } from './operator-api.js';

@@ -1,10 +1,10 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
-import type { LiveFeed, LiveFeedEvents } from '../call/live-feed.js';
 import { StoreError } from '../errors.js';
 import type { CallStore } from '../store/call-store.js';
-import { detailJson, listItemJson } from '../store/call-json.js';
+import type { LiveFeed, LiveFeedEvents } from '../store/live-feed.js';
 import type { CallStatus } from '../store/types.js';
+import { detailJson, listItemJson } from './call-json.js';
 import { BadRequestError, NotFoundError, invalidQuery } from './errors.js';
 import type { OperatorAuth } from './operator-auth.js';
 

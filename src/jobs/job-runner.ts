@@ -1,7 +1,7 @@
 import { UpstreamError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
-import type { CallStore } from '../store/call-store.js';
+import type { JobQueue } from '../store/job-queue.js';
 import type { Job } from '../store/types.js';
 
 export interface JobHandler {
@@ -10,7 +10,7 @@ export interface JobHandler {
 }
 
 export interface JobRunnerOptions {
-  store: CallStore;
+  queue: JobQueue;
   handlers: JobHandler[];
   logger: Logger;
   metrics: Metrics;
@@ -62,11 +62,11 @@ export class JobRunner {
   }
 
   async #run(): Promise<void> {
-    const { store, logger, metrics } = this.#options;
+    const { queue, logger, metrics } = this.#options;
     while (this.#running) {
       let job: Job | undefined;
       try {
-        job = await store.claimJob([...this.#handlers.keys()], this.#options.lockMs ?? 120_000);
+        job = await queue.claim([...this.#handlers.keys()], this.#options.lockMs ?? 120_000);
       } catch (error) {
         logger.warn({ error: errorMessage(error) }, 'could not claim a job');
       }
@@ -77,22 +77,22 @@ export class JobRunner {
       const handler = this.#handlers.get(job.kind)!;
       try {
         await handler.run(job);
-        await store.completeJob(job.id);
+        await queue.complete(job.id);
         metrics.jobs.inc({ kind: job.kind, outcome: 'succeeded' });
       } catch (error) {
         if (error instanceof UpstreamError && !error.retryable) {
           logger.error({ kind: job.kind, callSid: job.callSid, attempts: job.attempts, error: errorMessage(error) }, 'job failed for good; not retrying');
           metrics.jobs.inc({ kind: job.kind, outcome: 'dead' });
-          await store
-            .killJob(job.id, errorMessage(error))
+          await queue
+            .kill(job.id, errorMessage(error))
             .catch((killError: unknown) => logger.warn({ error: errorMessage(killError) }, 'could not mark a job dead; its lock will expire'));
           continue;
         }
         const delayMs = (this.#options.retryDelayMs ?? defaultRetryDelayMs)(job.attempts);
         logger.warn({ kind: job.kind, callSid: job.callSid, attempts: job.attempts, retryInMs: delayMs, error: errorMessage(error) }, 'job failed; will retry');
         metrics.jobs.inc({ kind: job.kind, outcome: 'retried' });
-        await store
-          .retryJob(job.id, errorMessage(error), new Date(Date.now() + delayMs))
+        await queue
+          .retry(job.id, errorMessage(error), new Date(Date.now() + delayMs))
           .catch((retryError: unknown) => logger.warn({ error: errorMessage(retryError) }, 'could not reschedule a job; its lock will expire'));
       }
     }

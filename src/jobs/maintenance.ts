@@ -1,7 +1,7 @@
-import { POST_CALL_SUMMARY_JOB } from '../call/call-recorder.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { CallStore } from '../store/call-store.js';
+import { POST_CALL_SUMMARY_JOB } from '../store/job-kinds.js';
 
 export interface MaintenanceOptions {
   store: CallStore;

@@ -1,13 +1,14 @@
-import { POST_CALL_SUMMARY_JOB } from '../call/call-recorder.js';
 import { detectLanguage } from '../conversation/language.js';
 import type { CallSummary, Summarizer, SummaryTurn } from '../conversation/summarizer.js';
 import type { CallStore } from '../store/call-store.js';
+import type { JobQueue } from '../store/job-queue.js';
+import { POST_CALL_SUMMARY_JOB, SUMMARY_WEBHOOK_JOB } from '../store/job-kinds.js';
 import type { JobHandler } from './job-runner.js';
-
-export const SUMMARY_WEBHOOK_JOB = 'summary-webhook';
 
 export interface PostCallSummaryOptions {
   store: CallStore;
+  /** Where the webhook delivery is enqueued. */
+  jobs: JobQueue;
   summarizer: Summarizer;
   /** Language of summaries; undefined: the caller's. */
   language: string | undefined;
@@ -56,7 +57,7 @@ export function postCallSummaryJob(options: PostCallSummaryOptions): JobHandler 
         language: summary.language,
         model: turns.length === 0 ? 'none' : options.summarizer.model,
       });
-      if (options.deliverWebhook) await store.enqueueJob(SUMMARY_WEBHOOK_JOB, job.callSid);
+      if (options.deliverWebhook) await options.jobs.enqueue(SUMMARY_WEBHOOK_JOB, job.callSid);
       await store.notifyFeed({ kind: 'summary', callSid: job.callSid }).catch(() => undefined);
     },
   };

@@ -1,9 +1,9 @@
 import { UpstreamError } from '../errors.js';
-import { callJson, summaryJson } from '../store/call-json.js';
+import { callJson, summaryJson } from '../http/call-json.js';
 import type { CallStore } from '../store/call-store.js';
+import { SUMMARY_WEBHOOK_JOB } from '../store/job-kinds.js';
 import { signPayload, SIGNATURE_HEADER } from '../tools/signing.js';
 import type { JobHandler } from './job-runner.js';
-import { SUMMARY_WEBHOOK_JOB } from './post-call-summary.js';
 
 export interface SummaryWebhookOptions {
   store: CallStore;

@@ -6,7 +6,7 @@ import type {
 
 /*
  * Builders for every client event we send. Typed with the openai SDK's own definitions, so the
- * compiler holds each payload to the documented GA shape (protocols.md 2.3).
+ * compiler holds each payload to the documented GA shape (docs/protocols.md 2.3).
  */
 
 export type { RealtimeClientEvent };

@@ -3,7 +3,7 @@ import { parseTaggedFrame, type FastPath, type ParsedFrame } from '../frames.js'
 import { isBase64 } from '../wire/base64.js';
 
 /*
- * The OpenAI Realtime server events we act on (GA shape, protocols.md 2.4). Every frame is
+ * The OpenAI Realtime server events we act on (GA shape, docs/protocols.md 2.4). Every frame is
  * parsed here; anything else with a string `type` is "unknown" and ignored by the caller.
  * Objects stay open (`looseObject`) because the service adds fields over time.
  */

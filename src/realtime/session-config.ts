@@ -33,7 +33,7 @@ export interface SessionSettings {
 
 
 /**
- * The `session` of our session.update (protocols.md 2.2): PCM16 24 kHz (or G.711 mu-law) both ways, input transcription
+ * The `session` of our session.update (docs/protocols.md 2.2): PCM16 24 kHz (or G.711 mu-law) both ways, input transcription
  * on, voice activity detection that both answers (`create_response`) and lets callers interrupt
  * (`interrupt_response`).
  */

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../config.js';
 import { silentLogger, type Logger } from '../log.js';
-import { startServer, type RunningServer } from '../server.js';
+import { startService, type RunningService } from '../service.js';
 import { checkBusinessHours } from '../tools/examples/business-hours.js';
 import { loadTools } from '../tools/load.js';
-import { openSqlClient, type SqlClient } from '../store/sql-client.js';
+import { openSqlClient, type SqlClient } from '../store/index.js';
 import { OpenAiHttpSimulator, type OpenAiHttpSimulatorOptions } from './openai-http-simulator.js';
 import { RealtimeSimulator, type RealtimeSimulatorOptions } from './realtime/simulator.js';
 import { startExampleToolBackend, type ExampleToolBackend } from './tool-backend.js';
@@ -24,7 +24,7 @@ export interface OfflineStack {
   openai: OpenAiHttpSimulator;
   /** Twilio's REST API stand-in (TWILIO_API_BASE_URL): the account's number, and calls placed through it. */
   twilio: TwilioRestSimulator;
-  server: RunningServer;
+  server: RunningService;
   /** The example order system behind examples/tools.json, when the stack was started with it. */
   toolBackend: ExampleToolBackend | undefined;
   /** A new simulated caller for this server (not dialled yet); hung up by `close()`. */
@@ -90,7 +90,7 @@ export async function startOfflineStack(options: OfflineStackOptions = {}): Prom
   const sqlClient = options.sqlClient ?? (options.persistent ? undefined : await openSqlClient({}));
   // The offline world offers the worked example of a code tool, as a business would register its own.
   const tools = loadTools(config.tools, [checkBusinessHours]);
-  const server = await startServer({ config, logger, tools, ...(sqlClient ? { sqlClient } : {}) });
+  const server = await startService({ config, logger, tools, ...(sqlClient ? { sqlClient } : {}) });
   const callers: SimulatedCaller[] = [];
   return {
     simulator,

@@ -1,18 +1,39 @@
-import { StoreError } from '../errors.js';
 import type { BotTiming, CallerTiming } from '../conversation/transcript.js';
-import type { CallDirection, CallListItem, CallStatus, CallSummaryView, HandoffRecord, SummaryKind, TokenUsage, ToolCallView, TurnRecord } from './types.js';
+import type {
+  CallDetail,
+  CallDirection,
+  CallListItem,
+  CallRecord,
+  CallStatus,
+  CallSummaryView,
+  HandoffRecord,
+  SummaryKind,
+  TokenUsage,
+  ToolCallView,
+  TurnRecord,
+} from './types.js';
 
-/* The store's rows as the database returns them, and the one place they become domain objects. */
+/* The store's rows as the database returns them, the columns that fill them, and the one place they become domain objects. */
 
-export interface CallRow {
+/** The columns of a CallRecord, for every query that reads calls. */
+export const CALL_RECORD_COLUMNS = 'call_sid, status, started_at, ended_at, from_number, to_number, direction';
+export const CALL_DETAIL_COLUMNS = `${CALL_RECORD_COLUMNS}, stream_sid, end_reason, language, usage, figures, handoff`;
+export const TURN_COLUMNS = 'call_sid, seq, role, item_id, text, heard_text, interrupted, at, keys, tool, timing';
+export const SUMMARY_COLUMNS = 'kind, content, text, language, model, created_at';
+export const JOB_STATUS_COLUMNS = 'kind, attempts, last_error, done_at, dead_at';
+
+export interface CallRecordRow {
   call_sid: string;
-  stream_sid: string | null;
-  from_number: string | null;
-  to_number: string | null;
-  direction: CallDirection;
   status: CallStatus;
   started_at: Date;
   ended_at: Date | null;
+  from_number: string | null;
+  to_number: string | null;
+  direction: CallDirection;
+}
+
+export interface CallDetailRow extends CallRecordRow {
+  stream_sid: string | null;
   end_reason: string | null;
   language: string | null;
   usage: TokenUsage | null;
@@ -20,9 +41,9 @@ export interface CallRow {
   handoff: HandoffRecord | null;
 }
 
-export type CallListRow = Pick<CallRow, 'call_sid' | 'status' | 'started_at' | 'ended_at' | 'from_number' | 'to_number' | 'direction'> & {
+export interface CallListRow extends CallRecordRow {
   summary: string | null;
-};
+}
 
 export interface TurnRow {
   call_sid: string;
@@ -47,6 +68,14 @@ export interface SummaryRow {
   created_at: Date;
 }
 
+export interface JobStatusRow {
+  kind: string;
+  attempts: number;
+  last_error: string | null;
+  done_at: Date | null;
+  dead_at: Date | null;
+}
+
 export interface JobRow {
   /** bigint: a number from PGlite, a string from `pg`. */
   id: number | string;
@@ -56,46 +85,11 @@ export interface JobRow {
   attempts: number;
 }
 
-export const CALL_LIST_COLUMNS = 'c.call_sid, c.status, c.started_at, c.ended_at, c.from_number, c.to_number, c.direction';
-export const TURN_COLUMNS = 'call_sid, seq, role, item_id, text, heard_text, interrupted, at, keys, tool, timing';
-export const SUMMARY_COLUMNS = 'kind, content, text, language, model, created_at';
-
 export function json(value: object | undefined): string | null {
   return value === undefined ? null : JSON.stringify(value);
 }
 
-/** Makes `%`, `_` and `\` match themselves; backslash is LIKE's default escape character. */
-export function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, '\\$&');
-}
-
-export function encodeCursor(startedAt: Date, callSid: string): string {
-  return Buffer.from(JSON.stringify([startedAt.toISOString(), callSid])).toString('base64url');
-}
-
-export function decodeCursor(cursor: string): { startedAt: Date; callSid: string } {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    // What encodeCursor writes and PostgreSQL can take: an ISO instant in years 1-9999, a call SID without NUL.
-    const iso = /^(?!0000)\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-    if (
-      Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string' &&
-      iso.test(value[0]) && !value[1].includes('\0')
-    ) {
-      const startedAt = new Date(value[0]);
-      if (!Number.isNaN(startedAt.getTime())) return { startedAt, callSid: value[1] };
-    }
-  } catch {
-    // Not JSON: reported below like any other malformed cursor.
-  }
-  throw new StoreError('store_invalid_cursor', 'the list cursor is malformed');
-}
-
-export function durationMs(startedAt: Date, endedAt: Date | null): number | null {
-  return endedAt === null ? null : endedAt.getTime() - startedAt.getTime();
-}
-
-export function toListItem(row: CallListRow): CallListItem {
+export function toCallRecord(row: CallRecordRow): CallRecord {
   return {
     callSid: row.call_sid,
     status: row.status,
@@ -104,8 +98,34 @@ export function toListItem(row: CallListRow): CallListItem {
     from: row.from_number,
     to: row.to_number,
     direction: row.direction,
-    durationMs: durationMs(row.started_at, row.ended_at),
-    summary: row.summary,
+    durationMs: row.ended_at === null ? null : row.ended_at.getTime() - row.started_at.getTime(),
+  };
+}
+
+export function toListItem(row: CallListRow): CallListItem {
+  return { ...toCallRecord(row), summary: row.summary };
+}
+
+/** `turns` in seq order, `summaries` oldest first. */
+export function toCallDetail(call: CallDetailRow, turns: TurnRow[], jobs: JobStatusRow[], summaries: SummaryRow[]): CallDetail {
+  const views = summaries.map(toSummaryView);
+  return {
+    ...toCallRecord(call),
+    streamSid: call.stream_sid,
+    endReason: call.end_reason,
+    language: call.language,
+    usage: call.usage,
+    figures: call.figures,
+    handoff: call.handoff,
+    jobs: jobs.map((job) => ({
+      kind: job.kind,
+      status: job.done_at ? 'done' : job.dead_at ? 'dead' : 'pending',
+      attempts: job.attempts,
+      lastError: job.last_error,
+    })),
+    turns: turns.map(toTurnRecord),
+    summary: views.findLast((summary) => summary.kind === 'post-call') ?? null,
+    inCallSummaries: views.filter((summary) => summary.kind === 'in-call'),
   };
 }
 
@@ -125,7 +145,7 @@ export function toTurnRecord(row: TurnRow): TurnRecord {
   };
 }
 
-export function toSummaryView(row: SummaryRow): CallSummaryView {
+function toSummaryView(row: SummaryRow): CallSummaryView {
   return {
     kind: row.kind,
     text: row.text,

@@ -1,5 +1,3 @@
-import type { Logger } from '../log.js';
-
 /**
  * The SQL the store speaks, identical for both backends: `$1` placeholders, and without
  * parameters a text may hold several statements (PostgreSQL's simple query protocol), which
@@ -28,22 +26,3 @@ export interface SqlClient {
 
 /** A client bound to one open transaction; the transaction, not its user, ends it. */
 export type SqlTransaction = Omit<SqlClient, 'close' | 'listen'>;
-
-export interface OpenSqlClientOptions {
-  /** PostgreSQL connection string; when set, it wins over `dataDir`. */
-  databaseUrl?: string;
-  /** Directory of the embedded database, created if missing; undefined: in memory. */
-  dataDir?: string;
-  /** Receives connection-level errors that no query is waiting for; default: silent. */
-  logger?: Logger;
-}
-
-/** Only the chosen backend's library is loaded. */
-export async function openSqlClient(options: OpenSqlClientOptions): Promise<SqlClient> {
-  if (options.databaseUrl !== undefined) {
-    const { openPgClient } = await import('./pg-client.js');
-    return openPgClient(options.databaseUrl, options.logger);
-  }
-  const { openPgliteClient } = await import('./pglite-client.js');
-  return openPgliteClient(options.dataDir);
-}

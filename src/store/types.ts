@@ -92,7 +92,8 @@ export interface CallSummaryView {
   createdAt: Date;
 }
 
-export interface CallListItem {
+/** What every view of a stored call carries. */
+export interface CallRecord {
   callSid: string;
   status: CallStatus;
   startedAt: Date;
@@ -101,11 +102,14 @@ export interface CallListItem {
   to: string | null;
   direction: CallDirection;
   durationMs: number | null;
+}
+
+export interface CallListItem extends CallRecord {
   /** Text of the latest post-call summary. */
   summary: string | null;
 }
 
-export interface CallDetail extends Omit<CallListItem, 'summary'> {
+export interface CallDetail extends CallRecord {
   streamSid: string | null;
   endReason: string | null;
   language: string | null;

@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { Logger } from '../log.js';
@@ -27,6 +27,7 @@ export interface MediaStreamServerOptions {
 export class MediaStreamServer {
   readonly #wss: WebSocketServer;
   readonly #options: MediaStreamServerOptions;
+  #detach: (() => void) | undefined;
 
   constructor(options: MediaStreamServerOptions) {
     this.#options = options;
@@ -58,8 +59,23 @@ export class MediaStreamServer {
     });
   }
 
+  /**
+   * Takes every WebSocket upgrade of `server`: Media Streams on their path, a 404 on any other (the
+   * service serves no other WebSocket). `close()` lets go of the server again.
+   */
+  attach(server: Server): void {
+    const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (this.handles(request)) this.handleUpgrade(request, socket, head);
+      else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    };
+    server.on('upgrade', onUpgrade);
+    this.#detach = () => server.off('upgrade', onUpgrade);
+  }
+
   /** Drops every remaining stream; callers end their calls first when they can. */
   async close(): Promise<void> {
+    this.#detach?.();
+    this.#detach = undefined;
     for (const client of this.#wss.clients) client.terminate();
     await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
   }

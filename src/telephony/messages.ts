@@ -4,7 +4,7 @@ import { isBase64 } from '../wire/base64.js';
 
 /*
  * Twilio Media Streams, inbound (what Twilio sends us). Counters arrive as JSON strings,
- * sample rate and channels as numbers (protocols.md 1.2). Unknown fields are tolerated:
+ * sample rate and channels as numbers (docs/protocols.md 1.2). Unknown fields are tolerated:
  * Twilio adds fields without notice.
  */
 
@@ -124,7 +124,7 @@ export function parseTwilioFrame(raw: string): ParsedFrame<TwilioInbound> {
   return parseTaggedFrame(raw, 'event', KNOWN_EVENTS, inboundSchema, FAST_PATHS);
 }
 
-/* Outbound (what we send Twilio), exactly the documented shapes of protocols.md 1.3. */
+/* Outbound (what we send Twilio), exactly the documented shapes of docs/protocols.md 1.3. */
 
 export type TwilioOutbound =
   | { event: 'media'; streamSid: string; media: { payload: string } }

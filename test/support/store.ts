@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { CallStore, migrate, openSqlClient, type SqlClient } from '../../src/store/index.js';
+import { CallStore, JobQueue, migrate, openSqlClient, type SqlClient } from '../../src/store/index.js';
 
 export const TEST_INSTANCE_ID = 'test-instance';
 const DEFAULT_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
@@ -9,6 +9,9 @@ const PROBE_TIMEOUT_MS = 1000;
 export interface TestStore {
   client: SqlClient;
   store: CallStore;
+  jobs: JobQueue;
+  /** Jobs of `kind` (default: any) not done yet and not dead, due or not, locked or not; read with SQL. */
+  pendingJobs(kind?: string): Promise<number>;
   /** Empties every table of the store. */
   reset(): Promise<void>;
   /**
@@ -85,6 +88,14 @@ async function finish(
   return {
     client,
     store: new CallStore(client, { instanceId: TEST_INSTANCE_ID }),
+    jobs: new JobQueue(client),
+    pendingJobs: async (kind) => {
+      const [row] = await client.query<{ count: number }>(
+        'SELECT count(*)::integer AS count FROM jobs WHERE done_at IS NULL AND dead_at IS NULL AND ($1::text IS NULL OR kind = $1)',
+        [kind ?? null],
+      );
+      return row!.count;
+    },
     reset: async () => {
       await client.query('TRUNCATE calls, turns, summaries, jobs RESTART IDENTITY');
     },

@@ -1,4 +1,4 @@
-/** Identifiers and a `start` message as Twilio sends them (protocols.md 1.2), shared by the telephony tests. */
+/** Identifiers and a `start` message as Twilio sends them (docs/protocols.md 1.2), shared by the telephony tests. */
 export const STREAM_SID = 'MZ18ad3ab5a668481ce02b83e7395059f0';
 export const CALL_SID = 'CA0123456789abcdef0123456789abcdef';
 export const ACCOUNT_SID = 'AC0123456789abcdef0123456789abcdef';

@@ -13,7 +13,7 @@ import {
   passbandRippleDb,
   processInFrames,
   speechLike,
-} from '../../support/signal.js';
+} from '../../../scripts/lib/signal.js';
 
 const engine = await loadResamplerEngine();
 

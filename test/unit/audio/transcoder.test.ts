@@ -9,7 +9,7 @@ import {
   TELEPHONY_SAMPLE_RATE,
   msToPcm24kBytes,
 } from '../../../src/audio/timing.js';
-import { bandPowerDbfs, sine, skipStartup, speechLike, tonePowerDbfs } from '../../support/signal.js';
+import { bandPowerDbfs, sine, skipStartup, speechLike, tonePowerDbfs } from '../../../scripts/lib/signal.js';
 
 const engine = await loadResamplerEngine();
 

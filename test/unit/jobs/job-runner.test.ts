@@ -23,7 +23,7 @@ describe('JobRunner', () => {
   });
 
   function start(handlers: JobHandler[], retryDelayMs = () => 0) {
-    runner = new JobRunner({ store: store.store, handlers, logger: silentLogger(), metrics: new Metrics(), pollMs: 10, retryDelayMs });
+    runner = new JobRunner({ queue: store.jobs, handlers, logger: silentLogger(), metrics: new Metrics(), pollMs: 10, retryDelayMs });
     runner.start();
     return runner;
   }
@@ -34,22 +34,22 @@ describe('JobRunner', () => {
 
   it('runs each queued job once and marks it done', async () => {
     const ran: string[] = [];
-    await store.store.enqueueJob('summary', 'CA1');
-    await store.store.enqueueJob('summary', 'CA2');
+    await store.jobs.enqueue('summary', 'CA1');
+    await store.jobs.enqueue('summary', 'CA2');
     start([{ kind: 'summary', run: async (job) => void ran.push(job.callSid) }]);
     await until(() => ran.length === 2);
     await runner!.stop();
     expect(ran.sort()).toEqual(['CA1', 'CA2']);
-    expect(await store.store.pendingJobs('summary')).toBe(0);
+    expect(await store.pendingJobs('summary')).toBe(0);
   });
 
   it('stops retrying a job that failed for good: it is marked dead with its error, visible on the call, and counted', async () => {
     const attempts: number[] = [];
     const metrics = new Metrics();
-    await store.store.enqueueJob('summary', 'CA1');
-    await store.store.enqueueJob('summary', 'CA2');
+    await store.jobs.enqueue('summary', 'CA1');
+    await store.jobs.enqueue('summary', 'CA2');
     runner = new JobRunner({
-      store: store.store,
+      queue: store.jobs,
       logger: silentLogger(),
       metrics,
       pollMs: 10,
@@ -69,7 +69,7 @@ describe('JobRunner', () => {
     await until(() => attempts.length >= 2);
     await runner.stop();
     expect(attempts).toEqual([1, 1]);
-    expect(await store.store.pendingJobs('summary')).toBe(0);
+    expect(await store.pendingJobs('summary')).toBe(0);
     expect((await store.store.getCall('CA1'))!.jobs).toEqual([
       { kind: 'summary', status: 'dead', attempts: 1, lastError: 'summary webhook answered HTTP 404' },
     ]);
@@ -79,7 +79,7 @@ describe('JobRunner', () => {
 
   it('retries a failing job with the attempt count until it succeeds', async () => {
     const attempts: number[] = [];
-    await store.store.enqueueJob('summary', 'CA1');
+    await store.jobs.enqueue('summary', 'CA1');
     start([
       {
         kind: 'summary',
@@ -92,12 +92,12 @@ describe('JobRunner', () => {
     await until(() => attempts.length === 3);
     await runner!.stop();
     expect(attempts).toEqual([1, 2, 3]);
-    expect(await store.store.pendingJobs('summary')).toBe(0);
+    expect(await store.pendingJobs('summary')).toBe(0);
   });
 
   it('does not run a failed job again before its backoff has passed', async () => {
     let runs = 0;
-    await store.store.enqueueJob('summary', 'CA1');
+    await store.jobs.enqueue('summary', 'CA1');
     const failing: JobHandler = {
       kind: 'summary',
       run: async () => {
@@ -110,15 +110,15 @@ describe('JobRunner', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     await runner!.stop();
     expect(runs).toBe(1);
-    expect(await store.store.pendingJobs('summary')).toBe(1);
+    expect(await store.pendingJobs('summary')).toBe(1);
   });
 
   it('wakes up at once when kicked instead of waiting for the next poll', async () => {
     const ran: string[] = [];
-    runner = new JobRunner({ store: store.store, handlers: [{ kind: 'summary', run: async (job) => void ran.push(job.callSid) }], logger: silentLogger(), metrics: new Metrics(), pollMs: 60_000 });
+    runner = new JobRunner({ queue: store.jobs, handlers: [{ kind: 'summary', run: async (job) => void ran.push(job.callSid) }], logger: silentLogger(), metrics: new Metrics(), pollMs: 60_000 });
     runner.start();
     await new Promise((resolve) => setTimeout(resolve, 50));
-    await store.store.enqueueJob('summary', 'CA1');
+    await store.jobs.enqueue('summary', 'CA1');
     runner.kick();
     await until(() => ran.length === 1);
     expect(ran).toEqual(['CA1']);

@@ -44,7 +44,7 @@ describe('Maintenance', () => {
     });
     await maintenance.sweepStaleCalls();
     expect((await store.store.getCall('CAorphan'))?.status).toBe('interrupted');
-    expect(await store.store.pendingJobs('post-call-summary')).toBe(1);
+    expect(await store.pendingJobs('post-call-summary')).toBe(1);
     expect(orphansFound).toBe(1);
     await maintenance.sweepStaleCalls();
     expect(orphansFound).toBe(1);

@@ -15,7 +15,7 @@ import {
 } from '../../../src/realtime/client-events.js';
 import { buildSession } from '../../../src/realtime/session-config.js';
 
-describe('client events: the GA shapes of protocols.md 2.3', () => {
+describe('client events: the GA shapes of docs/protocols.md 2.3', () => {
   it('session.update wraps the session unchanged', () => {
     const session = buildSession({
       model: 'gpt-realtime',

@@ -9,7 +9,7 @@ import {
 
 const PCM_BASE64 = Buffer.from(new Int16Array([0, 1000, -1000, 32767, -32768]).buffer).toString('base64');
 
-/* Realistic GA payloads for every server event we parse (protocols.md 2.4). */
+/* Realistic GA payloads for every server event we parse (docs/protocols.md 2.4). */
 const USER_ITEM = {
   id: 'item_user_1',
   object: 'realtime.item',

@@ -11,7 +11,7 @@ const SERVER_VAD: SessionSettings = {
 };
 
 describe('buildSession', () => {
-  it('builds exactly the session.update of protocols.md 2.2 for server VAD', () => {
+  it('builds exactly the session.update of docs/protocols.md 2.2 for server VAD', () => {
     expect(sessionUpdate(buildSession(SERVER_VAD))).toEqual({
       type: 'session.update',
       session: {

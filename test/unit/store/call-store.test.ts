@@ -163,6 +163,18 @@ describe.each(backends)('CallStore on $name', (backend) => {
         expect(call!.turns.map((t) => t.seq)).toEqual([0]);
       });
 
+      it('setHandoff records the transfer, creating the call when nothing else recorded it yet', async () => {
+        const handoff = { reason: 'wants a person', whisper: 'Caller asks about a refund.' };
+        await store.setHandoff('CA1', handoff);
+        expect(await store.getCall('CA1')).toMatchObject({ status: 'in-progress', handoff });
+
+        await store.createCall(newCall('CA2', at(0), { from: '+15550001' }));
+        await store.setHandoff('CA2', handoff);
+        expect(await store.getCall('CA2')).toMatchObject({ from: '+15550001', startedAt: at(0), handoff });
+        expect(await store.claimCall('CA1', 'MZ1')).toBe(true);
+        expect(await store.getCall('CA1')).toMatchObject({ streamSid: 'MZ1', handoff });
+      });
+
       it('getCall returns turns in seq order and the summaries split by kind', async () => {
         await store.createCall(newCall('CA1', at(0)));
         expect(await store.claimCall('CA1', 'MZ1')).toBe(true);
@@ -192,10 +204,7 @@ describe.each(backends)('CallStore on $name', (backend) => {
           createdAt: at(7),
         });
         expect(call!.inCallSummaries.map((s) => s.text)).toEqual(['first in-call', 'second in-call']);
-        expect((await store.latestSummary('CA1', 'in-call'))?.text).toBe('second in-call');
-        expect(await store.latestSummary('CA1', 'post-call')).toEqual(call!.summary);
         expect(await store.getCall('CA404')).toBeUndefined();
-        expect(await store.latestSummary('CA404', 'post-call')).toBeUndefined();
       });
     });
 
@@ -220,8 +229,8 @@ describe.each(backends)('CallStore on $name', (backend) => {
           usage,
           figures,
         });
-        expect(await store.pendingJobs('post-call-summary')).toBe(1);
-        expect(await store.pendingJobs('webhook')).toBe(1);
+        expect(await db.pendingJobs('post-call-summary')).toBe(1);
+        expect(await db.pendingJobs('webhook')).toBe(1);
       });
 
       it('endCall never overwrites a final status, and then enqueues nothing', async () => {
@@ -236,7 +245,7 @@ describe.each(backends)('CallStore on $name', (backend) => {
 
         expect(again).toBe(false);
         expect(await store.getCall('CA1')).toMatchObject({ status: 'completed', endedAt: at(5) });
-        expect(await store.pendingJobs('webhook')).toBe(0);
+        expect(await db.pendingJobs('webhook')).toBe(0);
         expect(await store.endCall('CA404', ENDING)).toBe(false);
       });
 
@@ -247,7 +256,7 @@ describe.each(backends)('CallStore on $name', (backend) => {
 
         await expect(failing).rejects.toMatchObject({ code: 'store_query_failed' });
         expect(await store.getCall('CA1')).toMatchObject({ status: 'in-progress', endedAt: null });
-        expect(await store.pendingJobs()).toBe(0);
+        expect(await db.pendingJobs()).toBe(0);
       });
 
       it("markOrphanedCalls interrupts this instance's live calls at their last turn", async () => {
@@ -272,7 +281,7 @@ describe.each(backends)('CallStore on $name', (backend) => {
         expect(withoutTurns!.endedAt!.getTime()).toBeGreaterThan(at(0).getTime());
         expect(await store.getCall('CA3')).toMatchObject({ status: 'in-progress' });
         expect(await store.getCall('CA4')).toMatchObject({ status: 'completed', endReason: 'caller hung up' });
-        expect(await store.pendingJobs('post-call-summary')).toBe(2);
+        expect(await db.pendingJobs('post-call-summary')).toBe(2);
         expect(await store.markOrphanedCalls(TEST_INSTANCE_ID, { enqueue: ['post-call-summary'] })).toEqual([]);
       });
 
@@ -304,7 +313,7 @@ describe.each(backends)('CallStore on $name', (backend) => {
         for (const sid of ['CA2', 'CA3', 'CA4', 'CA6']) {
           expect(await store.getCall(sid)).toMatchObject({ status: 'in-progress' });
         }
-        expect(await store.pendingJobs('webhook')).toBe(2);
+        expect(await db.pendingJobs('webhook')).toBe(2);
       });
 
       it('only the instance holding the stream owns a call: others cannot claim it, end it or keep it alive', async () => {
@@ -463,92 +472,6 @@ describe.each(backends)('CallStore on $name', (backend) => {
           await expect(listing).rejects.toBeInstanceOf(StoreError);
           await expect(listing).rejects.toMatchObject({ code: 'store_invalid_cursor' });
         }
-      });
-    });
-
-    describe('jobs', () => {
-      beforeEach(async () => {
-        for (const sid of ['CA1', 'CA2']) await store.createCall(newCall(sid, at(0)));
-      });
-
-      it('enqueueJob keeps one job per kind and call, even after it is done', async () => {
-        expect(await store.enqueueJob('post-call-summary', 'CA1', { attempt: 'first' })).toBe(true);
-        expect(await store.enqueueJob('post-call-summary', 'CA1', { attempt: 'second' })).toBe(false);
-        expect(await store.enqueueJob('webhook', 'CA1')).toBe(true);
-        expect(await store.pendingJobs('post-call-summary')).toBe(1);
-        expect(await store.pendingJobs()).toBe(2);
-
-        const job = await store.claimJob(['post-call-summary'], 60_000);
-        expect(job).toEqual({
-          id: job!.id,
-          kind: 'post-call-summary',
-          callSid: 'CA1',
-          payload: { attempt: 'first' },
-          attempts: 1,
-        });
-        await store.completeJob(job!.id);
-        expect(await store.enqueueJob('post-call-summary', 'CA1')).toBe(false);
-        expect(await store.pendingJobs('post-call-summary')).toBe(0);
-        expect(await store.claimJob(['post-call-summary'], 0)).toBeUndefined();
-      });
-
-      it('claims only due jobs of the asked kinds, and a claimed job stays locked', async () => {
-        await store.enqueueJob('webhook', 'CA1', {}, at(0));
-        await store.enqueueJob('webhook', 'CA2', {}, new Date(Date.now() + 60 * 60_000));
-
-        expect(await store.claimJob(['post-call-summary'], 60_000)).toBeUndefined();
-        expect(await store.claimJob([], 60_000)).toBeUndefined();
-        const first = await store.claimJob(['post-call-summary', 'webhook'], 60_000);
-        expect(first).toMatchObject({ callSid: 'CA1', attempts: 1 });
-        expect(await store.claimJob(['webhook'], 60_000)).toBeUndefined();
-        expect(await store.pendingJobs('webhook')).toBe(2);
-      });
-
-      it('a job whose worker died (lock expired) is claimed again', async () => {
-        await store.enqueueJob('webhook', 'CA1');
-        // A zero lock has expired by the next statement.
-        const first = await store.claimJob(['webhook'], 0);
-        const second = await store.claimJob(['webhook'], 60_000);
-        expect(second).toMatchObject({ id: first!.id, attempts: 2 });
-      });
-
-      it('concurrent claims never return the same job', async () => {
-        await store.enqueueJob('webhook', 'CA1');
-        await store.enqueueJob('webhook', 'CA2');
-        const [a, b, c] = await Promise.all([0, 1, 2].map(() => store.claimJob(['webhook'], 60_000)));
-        const claimed = [a, b, c].filter((job) => job !== undefined);
-        expect(claimed.map((job) => job.callSid).sort()).toEqual(['CA1', 'CA2']);
-      });
-
-      it.runIf(backend.name === 'postgres')(
-        'a job row locked by another instance is skipped, not waited for',
-        async () => {
-          await store.enqueueJob('webhook', 'CA1', {}, at(0));
-          await store.enqueueJob('webhook', 'CA2', {}, at(1));
-          const peer = await db.openPeer!();
-          const claimedMeanwhile = await peer.transaction(async (tx) => {
-            // Another instance is between picking CA1's job and committing its claim.
-            await tx.query(`SELECT id FROM jobs WHERE call_sid = 'CA1' FOR UPDATE`);
-            return store.claimJob(['webhook'], 60_000);
-          });
-          expect(claimedMeanwhile).toMatchObject({ callSid: 'CA2' });
-        },
-      );
-
-      it('retryJob records the error and hides the job until it is due again', async () => {
-        await store.enqueueJob('webhook', 'CA1');
-        const job = await store.claimJob(['webhook'], 60_000);
-        await store.retryJob(job!.id, 'HTTP 503 from webhook', new Date(Date.now() + 60 * 60_000));
-
-        expect(await store.claimJob(['webhook'], 60_000)).toBeUndefined();
-        const [row] = await db.client.query<{ last_error: string; locked_until: Date | null }>(
-          'SELECT last_error, locked_until FROM jobs WHERE id = $1',
-          [job!.id],
-        );
-        expect(row).toEqual({ last_error: 'HTTP 503 from webhook', locked_until: null });
-
-        await store.retryJob(job!.id, 'HTTP 503 from webhook', at(0));
-        expect(await store.claimJob(['webhook'], 60_000)).toMatchObject({ id: job!.id, attempts: 2 });
       });
     });
 

@@ -129,7 +129,7 @@ describe('openSqlClient', () => {
         interrupted: false,
         at: new Date(1000),
       });
-      await store.close();
+      await first.close();
 
       const reopened = await openSqlClient({ dataDir });
       try {

@@ -71,11 +71,8 @@ async function startHarness(overrides: Partial<MediaStreamServerOptions> = {}): 
   });
   const sockets: Duplex[] = [];
   const server: Server = createServer((_request, response) => response.writeHead(404).end());
-  server.on('upgrade', (request, socket, head) => {
-    sockets.push(socket);
-    if (mediaServer.handles(request)) mediaServer.handleUpgrade(request, socket, head);
-    else socket.destroy();
-  });
+  server.on('upgrade', (_request, socket) => sockets.push(socket));
+  mediaServer.attach(server);
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   cleanups.push(async () => {
@@ -181,6 +178,19 @@ describe('MediaStreamServer upgrade', () => {
       { 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': 'abc.ngrok.app' },
     );
     expect(harness.streams).toEqual([stream]);
+  });
+
+  it('answers upgrades on other paths with 404, and lets go of the server on close', async () => {
+    const harness = await startHarness();
+    expect(await refusedUpgrade(`ws://127.0.0.1:${harness.port}/twilio/other`, {})).toBe(404);
+    expect(harness.refused).toEqual([]);
+
+    const server = createServer();
+    const mediaServer = new MediaStreamServer({ authToken: AUTH_TOKEN, publicUrl: undefined, logger: silentLogger(), onStream: () => {} });
+    mediaServer.attach(server);
+    expect(server.listenerCount('upgrade')).toBe(1);
+    await mediaServer.close();
+    expect(server.listenerCount('upgrade')).toBe(0);
   });
 
   it('handles only the media stream path', () => {

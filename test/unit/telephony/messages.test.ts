@@ -14,7 +14,7 @@ import { ACCOUNT_SID, CALL_SID, STREAM_SID, startMessage } from '../../support/t
 /** 160 bytes of mu-law silence, base64: one 20 ms frame. */
 const SILENCE_FRAME_BASE64 = Buffer.alloc(160, 0xff).toString('base64');
 
-/* The inbound examples of protocols.md 1.2, with realistic values in place of the ellipses. */
+/* The inbound examples of docs/protocols.md 1.2, with realistic values in place of the ellipses. */
 const CONNECTED = { event: 'connected', protocol: 'Call', version: '1.0.0' };
 const START = startMessage({ k: 'v' });
 const MEDIA = {
@@ -50,7 +50,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-describe('parseTwilioFrame: the inbound examples of protocols.md 1.2', () => {
+describe('parseTwilioFrame: the inbound examples of docs/protocols.md 1.2', () => {
   it('parses connected', () => {
     expect(parse(CONNECTED)).toEqual({ kind: 'message', message: CONNECTED });
   });
@@ -251,7 +251,7 @@ describe('parseTwilioFrame: the media fast path agrees with the schema', () => {
   });
 });
 
-describe('outbound builders: exactly the shapes of protocols.md 1.3', () => {
+describe('outbound builders: exactly the shapes of docs/protocols.md 1.3', () => {
   it('builds media', () => {
     expect(outboundMedia(STREAM_SID, SILENCE_FRAME_BASE64)).toEqual({
       event: 'media',

@@ -8,7 +8,7 @@ import {
   publicBaseUrl,
 } from '../../../src/telephony/signature.js';
 
-/* The known-answer example of protocols.md 1.4. */
+/* The known-answer example of docs/protocols.md 1.4. */
 const KNOWN_TOKEN = '12345';
 const KNOWN_URL = 'https://example.com/myapp.php?foo=1&bar=2';
 const KNOWN_PARAMS: Record<string, string> = {

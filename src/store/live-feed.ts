@@ -2,10 +2,9 @@ import { EventEmitter } from 'node:events';
 import type { Turn } from '../conversation/transcript.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { CallStore, FeedNotice } from '../store/call-store.js';
-import type { CallDirection, CallStatus } from '../store/types.js';
-
-export type { FeedNotice } from '../store/call-store.js';
+import type { CallStore } from './call-store.js';
+import type { FeedNotice } from './feed-notice.js';
+import type { CallDirection, CallStatus } from './types.js';
 
 export interface LiveTurn extends Turn {
   callSid: string;

@@ -1,12 +1,12 @@
-import type { CallDetail, CallListItem, CallSummaryView } from './types.js';
+import type { CallDetail, CallListItem, CallRecord, CallSummaryView } from '../store/types.js';
 
 /*
  * The JSON that leaves the service for a stored call: one shape for the operator API and the summary
  * webhook, so integrations see the same fields wherever they read them.
  */
 
-/** The fields every view of a call shares: the list item's, without its summary line. */
-export function callJson(call: Omit<CallListItem, 'summary'>) {
+/** The fields every view of a call shares, picked from the wider list item or detail. */
+export function callJson(call: CallRecord): CallRecord {
   return {
     callSid: call.callSid,
     status: call.status,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FeedRelay, LiveFeed, type FeedNotice } from '../../../src/call/live-feed.js';
+import { FeedRelay, LiveFeed } from '../../../src/store/live-feed.js';
+import type { FeedNotice } from '../../../src/store/feed-notice.js';
 import { silentLogger } from '../../../src/log.js';
 import type { CallStore } from '../../../src/store/call-store.js';
 

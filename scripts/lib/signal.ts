@@ -3,8 +3,9 @@ import type { ResamplerEngine, StreamingResampler } from '../../src/audio/resamp
 import { MODEL_SAMPLE_RATE, TELEPHONY_FRAME_MS, TELEPHONY_SAMPLE_RATE } from '../../src/audio/timing.js';
 
 /*
- * Signal analysis for the audio quality bars, shared by the unit tests and the benchmark so that
- * both report the same figures. All arithmetic is in double precision: the bars sit 60-120 dB
+ * Signal analysis for the audio quality bars, shared by the benchmark and the unit tests so that
+ * both report the same figures. It lives with the scripts because scripts depend on no test code;
+ * tests may import from scripts/lib. All arithmetic is in double precision: the bars sit 60-120 dB
  * down, far below what float32 accumulation or an unwindowed DFT of a non-integer number of
  * cycles could resolve.
  */

@@ -2,16 +2,17 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadResamplerEngine } from './audio/resampler.js';
-import { observeCallMetrics } from './call/call-metrics.js';
-import { CallRecorder, POST_CALL_SUMMARY_JOB } from './call/call-recorder.js';
-import { FeedRelay, LiveFeed } from './call/live-feed.js';
+import { observeCallMetrics, observeMediaStreamMetrics } from './call/call-metrics.js';
+import { CallRecorder } from './call/call-recorder.js';
+import { FeedRelay, LiveFeed } from './store/live-feed.js';
 import { CallRegistry } from './call/call-registry.js';
-import { CallSession, HANDOFF_END_REASON } from './call/call-session.js';
-import { ModelLink } from './call/model-link.js';
+import { CallSession } from './call/call-session.js';
+import { handoffLookup } from './call/handoff-lookup.js';
+import { HELD_AUDIO_LIMIT_MS, ModelLink, RECONNECT_BACKOFF, SESSION_READY_TIMEOUT_MS } from './call/model-link.js';
 import { scriptedOpening } from './call/call-script.js';
 import { OutboundDialer } from './call/outbound-dialer.js';
 import type { Config } from './config.js';
-import { OpenAiSummarizer, type Summarizer } from './conversation/summarizer.js';
+import { OpenAiSummarizer } from './conversation/summarizer.js';
 import { createApp } from './http/app.js';
 import { JobRunner } from './jobs/job-runner.js';
 import { Maintenance } from './jobs/maintenance.js';
@@ -19,35 +20,35 @@ import { postCallSummaryJob } from './jobs/post-call-summary.js';
 import { summaryWebhookJob } from './jobs/summary-webhook.js';
 import type { Logger } from './log.js';
 import { Metrics } from './metrics.js';
-import { WsRealtimeConnection, type RealtimeConnector } from './realtime/connection.js';
+import { WsRealtimeConnection } from './realtime/connection.js';
 import { buildSession } from './realtime/session-config.js';
 import { CallStore } from './store/call-store.js';
+import { POST_CALL_SUMMARY_JOB } from './store/job-kinds.js';
+import { JobQueue } from './store/job-queue.js';
 import { migrate } from './store/migrate.js';
-import { openSqlClient, type SqlClient } from './store/sql-client.js';
+import { openSqlClient } from './store/open-sql-client.js';
+import type { SqlClient } from './store/sql-client.js';
 import { MediaStreamServer } from './telephony/media-stream-server.js';
-import { TwilioSdkRest, type TwilioRest } from './telephony/twilio-rest.js';
+import { TwilioSdkRest } from './telephony/twilio-rest.js';
 import { offeredTools } from './tools/builtin.js';
 import { loadTools } from './tools/load.js';
 import { Redactor, builtInRule } from './conversation/redaction.js';
 import type { ToolRegistry } from './tools/registry.js';
 
-export interface ServerDeps {
+export interface ServiceDeps {
   config: Readonly<Config>;
   logger: Logger;
-  /** Overrides for tests: how a call reaches the model, and the clock. */
-  connectRealtime?: (logger: Logger) => RealtimeConnector;
-  summarizer?: Summarizer;
   /** The business's tools; default: the code tools and TOOLS_FILE. */
   tools?: ToolRegistry;
-  /** The store's database; default: PostgreSQL at DATABASE_URL, else the embedded one in DATA_DIR. */
+  /**
+   * The store's database, which the service then owns and closes; default: PostgreSQL at
+   * DATABASE_URL, else the embedded one in DATA_DIR.
+   */
   sqlClient?: SqlClient;
-  /** Twilio's REST API; default: the SDK at TWILIO_API_BASE_URL. */
-  twilioRest?: TwilioRest;
-  now?: () => number;
   collectProcessMetrics?: boolean;
 }
 
-export interface RunningServer {
+export interface RunningService {
   /** http://host:port the server listens on (the real port when configured with 0). */
   url: string;
   port: number;
@@ -60,11 +61,20 @@ export interface RunningServer {
 }
 
 const APOLOGY_AUDIO_PATH = new URL('../assets/audio/technical-difficulties.ulaw', import.meta.url);
+/**
+ * At shutdown, after the live calls ended, how long their last records (endings, final turns) may
+ * take to reach the store before they are given up and counted as unwritten.
+ */
+const RECORDS_FLUSH_TIMEOUT_MS = 5000;
 
-/** Wires the real parts together and listens. The only difference between production and tests is `deps`. */
-export async function startServer(deps: ServerDeps): Promise<RunningServer> {
+/**
+ * The composition root of a running callbridge: wires the store, the job runner, the calls, the
+ * HTTP routes and the media-stream server together and listens. The only difference between
+ * production and tests is `deps`.
+ */
+export async function startService(deps: ServiceDeps): Promise<RunningService> {
   const { config, logger } = deps;
-  const now = deps.now ?? (() => performance.now());
+  const now = () => performance.now();
   const metrics = new Metrics({ collectProcessMetrics: deps.collectProcessMetrics ?? false });
   const engine = await loadResamplerEngine();
   const apologyAudio = new Uint8Array(readFileSync(APOLOGY_AUDIO_PATH));
@@ -83,38 +93,31 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     tools: offeredTools(tools.definitions(), { handoffEnabled }),
   });
   const session = sessionFor(config.bot.instructions);
-  const summarizer =
-    deps.summarizer ??
-    new OpenAiSummarizer({ apiKey: config.openai.apiKey, baseUrl: config.openai.baseUrl, model: config.openai.summaryModel });
-  const connectorFor =
-    deps.connectRealtime ??
-    ((callLogger: Logger): RealtimeConnector =>
-      () =>
-        new WsRealtimeConnection(
-          {
-            url: config.openai.realtimeUrl,
-            model: config.openai.realtimeModel,
-            apiKey: config.openai.apiKey,
-            pingIntervalMs: config.realtimeSession.pingIntervalMs,
-            pongTimeoutMs: config.realtimeSession.pongTimeoutMs,
-          },
-          callLogger,
-        ));
+  const summarizer = new OpenAiSummarizer({ apiKey: config.openai.apiKey, baseUrl: config.openai.baseUrl, model: config.openai.summaryModel });
+  const realtimeConnection = {
+    url: config.openai.realtimeUrl,
+    model: config.openai.realtimeModel,
+    apiKey: config.openai.apiKey,
+    pingIntervalMs: config.realtimeSession.pingIntervalMs,
+    pongTimeoutMs: config.realtimeSession.pongTimeoutMs,
+  };
 
   const sqlClient =
     deps.sqlClient ?? (await openSqlClient({ databaseUrl: config.store.databaseUrl, dataDir: config.store.dataDir, logger }));
   await migrate(sqlClient, { logger });
   const store = new CallStore(sqlClient, { instanceId: config.instanceId });
+  const jobs = new JobQueue(sqlClient);
   const orphans = await store.markOrphanedCalls(config.instanceId, { enqueue: [POST_CALL_SUMMARY_JOB] });
   if (orphans.length > 0) logger.warn({ calls: orphans.length }, 'calls left in progress by the previous run marked interrupted');
   const feed = new LiveFeed();
   const jobRunner = new JobRunner({
-    store,
+    queue: jobs,
     logger,
     metrics,
     handlers: [
       postCallSummaryJob({
         store,
+        jobs,
         summarizer,
         language: config.summary.language,
         deliverWebhook: config.summary.webhookUrl !== undefined,
@@ -160,19 +163,14 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
         createModelLink: (hooks) =>
           new ModelLink({
             ...hooks,
-            connect: connectorFor(callLogger),
+            connect: () => new WsRealtimeConnection(realtimeConnection, callLogger),
             session: callSessionConfig,
             logger: callLogger,
             now,
-            reconnect: {
-              attempts: config.realtimeSession.reconnectAttempts,
-              baseDelayMs: 250,
-              maxDelayMs: 5000,
-              random: Math.random,
-            },
+            reconnect: { attempts: config.realtimeSession.reconnectAttempts, ...RECONNECT_BACKOFF, random: Math.random },
             maxSessionMs: config.realtimeSession.maxDurationMs,
-            holdLimitMs: 2000,
-            readyTimeoutMs: 10_000,
+            holdLimitMs: HELD_AUDIO_LIMIT_MS,
+            readyTimeoutMs: SESSION_READY_TIMEOUT_MS,
           }),
       });
     },
@@ -194,15 +192,13 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     logger,
     stream: { silenceTimeoutMs: config.mediaSilenceTimeoutMs },
     onStream: (stream) => {
-      stream.on('rejected', (kind) => metrics.rejectedFrames.inc({ source: 'twilio', kind }));
+      observeMediaStreamMetrics(stream, metrics);
       registry.adoptStream(stream);
     },
     onRefused: () => metrics.signatureFailures.inc({ surface: 'upgrade' }),
   });
 
-  const twilioRest =
-    deps.twilioRest ??
-    new TwilioSdkRest({ accountSid: config.twilio.accountSid, authToken: config.twilio.authToken, apiBaseUrl: config.twilio.apiBaseUrl });
+  const twilioRest = new TwilioSdkRest({ accountSid: config.twilio.accountSid, authToken: config.twilio.authToken, apiBaseUrl: config.twilio.apiBaseUrl });
   const dialer = new OutboundDialer({ rest: twilioRest, store, logger, onMachine: config.outbound.onMachine });
 
   const app = createApp({
@@ -212,9 +208,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     logger,
     metrics,
     handoffNumber: config.bot.handoffNumber,
-    // Twilio may ask any instance, possibly before the owner's record of the transfer has landed.
-    wasHandedOff: async (callSid) => registry.takeHandoff(callSid) || (await handedOff(store, callSid)),
-    handoffWhisper: async (callSid) => (await store.getCall(callSid))?.handoff?.whisper,
+    ...handoffLookup(registry, store),
     takeOutboundScript: (id) => store.takeOutboundRequest(id),
     onMachine: config.outbound.onMachine,
     operator: config.operatorToken
@@ -222,10 +216,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
       : undefined,
   });
   const httpServer = createServer(app);
-  httpServer.on('upgrade', (request, socket, head) => {
-    if (mediaServer.handles(request)) mediaServer.handleUpgrade(request, socket, head);
-    else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-  });
+  mediaServer.attach(httpServer);
 
   const relay = new FeedRelay(store, feed, logger);
   await relay.start();
@@ -248,29 +239,15 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
       (closing ??= (async () => {
         await registry.drain(config.shutdownTimeoutMs);
         await mediaServer.close();
-        await recorder.flush(5000);
+        await recorder.flush(RECORDS_FLUSH_TIMEOUT_MS);
         maintenance.stop();
         await jobRunner.stop();
         await relay.close();
         httpServer.closeAllConnections();
         await new Promise<void>((resolve) => httpServer.close(() => resolve()));
-        await store.close();
+        await sqlClient.close();
       })()),
   };
-}
-
-/** The owner stores a transfer as the stream closes; Twilio's continuation can be quicker than that write. */
-const HANDOFF_RECORD_WAIT_MS = 3000;
-
-async function handedOff(store: CallStore, callSid: string): Promise<boolean> {
-  const deadline = performance.now() + HANDOFF_RECORD_WAIT_MS;
-  for (;;) {
-    const call = await store.getCall(callSid);
-    if (call?.handoff || call?.endReason === HANDOFF_END_REASON) return true;
-    // Once the call ended any other way, or nobody serves it any more, no transfer is coming.
-    if (!call || call.status !== 'in-progress' || performance.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {
