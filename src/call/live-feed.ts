@@ -1,24 +1,11 @@
 import { EventEmitter } from 'node:events';
-import type { Turn } from '../conversation/transcript.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { CallStore, FeedNotice } from '../store/call-store.js';
-import type { CallDirection, CallStatus } from '../store/types.js';
+import type { LiveFeedEvents } from './live-feed-events.js';
 
 export type { FeedNotice } from '../store/call-store.js';
-
-export interface LiveTurn extends Turn {
-  callSid: string;
-}
-
-/** What operators watch live: calls starting and ending, turns as they complete. */
-export type LiveFeedEvents = {
-  callStarted: [{ callSid: string; startedAt: Date; from: string | null; to: string | null; direction: CallDirection }];
-  turn: [LiveTurn];
-  turnUpdated: [LiveTurn];
-  callEnded: [{ callSid: string; status: Exclude<CallStatus, 'in-progress'>; endedAt: Date; endReason: string }];
-  summary: [{ callSid: string; text: string; language: string | null; content: Record<string, unknown> }];
-};
+export type { LiveFeedEvents, LiveTurn } from './live-feed-events.js';
 
 export class LiveFeed extends EventEmitter<LiveFeedEvents> {
   constructor() {

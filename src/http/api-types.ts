@@ -1,4 +1,4 @@
-import type { LiveFeedEvents } from '../call/live-feed.js';
+import type { LiveFeedEvents } from '../call/live-feed-events.js';
 import type { detailJson, listItemJson } from '../store/call-json.js';
 
 /*
