@@ -56,7 +56,7 @@ export function firstPageQuery() {
  * @param {CallListPageJson} [firstPage]
  */
 export async function startCallList(firstPage) {
-  stopCallList();
+  if (state) clearInterval(state.tickTimer);
   state = { rows: new Map(), nextCursor: null, generation: 0, busy: 0, held: [], selected: null, tickTimer: window.setInterval(tick, 1000) };
   if (firstPage) showFirstPage(state, firstPage);
   else await guarded(resetList).catch(showListError);
