@@ -1,11 +1,16 @@
-// How the dashboard shows times, durations, figures and JSON: pure functions of their input.
+// @ts-check
+// How the dashboard shows times, durations, figures, statuses and JSON: pure functions of their input.
+
+/** @typedef {import('./api.js').CallStatus} CallStatus */
+/** @typedef {import('./api.js').CallListItemJson} CallListItemJson */
 
 export const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 export const clockFormat = new Intl.DateTimeFormat(undefined, { timeStyle: 'medium' });
 export const numberFormat = new Intl.NumberFormat();
 
+/** @param {number | null} ms */
 export function formatDuration(ms) {
-  if (typeof ms !== 'number' || !Number.isFinite(ms)) return '—';
+  if (ms === null || !Number.isFinite(ms)) return '—';
   const total = Math.max(0, Math.floor(ms / 1000));
   const hours = Math.floor(total / 3600);
   const minutes = Math.floor((total % 3600) / 60);
@@ -13,30 +18,56 @@ export function formatDuration(ms) {
   return hours > 0 ? `${hours}:${String(minutes).padStart(2, '0')}:${seconds}` : `${minutes}:${seconds}`;
 }
 
+/**
+ * @param {string} iso
+ * @param {Intl.DateTimeFormat} [format]
+ */
 export function formatTime(iso, format = timeFormat) {
   const date = new Date(iso);
   return Number.isNaN(date.getTime()) ? '' : format.format(date);
 }
 
-/** In-progress calls count up from their start; the clocks of server and browser are assumed close. */
-export function durationOf(call) {
-  if (call.status === 'in-progress') return Date.now() - new Date(call.startedAt).getTime();
+/**
+ * In-progress calls count up from their start; the clocks of server and browser are assumed close.
+ * @param {Pick<CallListItemJson, 'status' | 'startedAt' | 'durationMs'>} call
+ * @param {number} [nowMs]
+ */
+export function durationOf(call, nowMs = Date.now()) {
+  if (call.status === 'in-progress') return nowMs - new Date(call.startedAt).getTime();
   return call.durationMs;
 }
 
+/** @param {string | null} text */
 export function firstLine(text) {
-  return typeof text === 'string' ? (text.split('\n', 1)[0] ?? '') : '';
+  return text?.split('\n', 1)[0] ?? '';
 }
 
-export function asText(value) {
+/**
+ * `in-progress` reads "In progress": the label is the status itself, so there is no list of labels to keep in step.
+ * @param {CallStatus} status
+ */
+export function statusLabel(status) {
+  return status.charAt(0).toUpperCase() + status.slice(1).replaceAll('-', ' ');
+}
+
+/**
+ * A field of a summary's content. The content is the summarizing model's JSON, which the API passes
+ * on untyped, so what it holds is checked here rather than trusted.
+ * @param {unknown} value
+ */
+export function contentText(value) {
   return typeof value === 'string' ? value : '';
 }
 
-export function asTextList(value) {
+/** @param {unknown} value */
+export function contentTextList(value) {
   return Array.isArray(value) ? value.filter((item) => typeof item === 'string' && item.trim() !== '') : [];
 }
 
-/** Names for the figures the server records; any other key is spelled out from its camelCase. */
+/**
+ * Names for the figures the server records; any other key is spelled out from its camelCase.
+ * @type {Record<string, string>}
+ */
 const FIGURE_LABELS = {
   firstAudioMs: 'First bot audio',
   bargeIns: 'Barge-ins',
@@ -49,26 +80,37 @@ const FIGURE_LABELS = {
   toolCalls: 'Tool calls',
 };
 
+/** @param {string} key */
 export function figureLabel(key) {
-  if (Object.hasOwn(FIGURE_LABELS, key)) return FIGURE_LABELS[key];
+  const known = Object.hasOwn(FIGURE_LABELS, key) ? FIGURE_LABELS[key] : undefined;
+  if (known) return known;
   const words = key.replace(/Ms$/, '').replace(/([A-Z])/g, ' $1').toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
+/**
+ * @param {string} key
+ * @param {number | null} value
+ */
 export function figureValue(key, value) {
-  if (typeof value !== 'number') return '—';
+  if (value === null) return '—';
   return key.endsWith('Ms') ? `${numberFormat.format(value)} ms` : numberFormat.format(value);
 }
 
-/** Tool timings are fractional milliseconds: whole ones are precise enough to read. */
+/**
+ * Tool timings are fractional milliseconds: whole ones are precise enough to read.
+ * @param {number | null} ms
+ */
 export function formatMs(ms) {
-  if (typeof ms !== 'number' || !Number.isFinite(ms)) return '—';
+  if (ms === null || !Number.isFinite(ms)) return '—';
   return ms < 1 ? '<1 ms' : `${numberFormat.format(Math.round(ms))} ms`;
 }
 
 /**
  * JSON on one line with a space after each colon and comma, e.g. `{"orderId": "4572"}`: still JSON,
  * easier to read than JSON.stringify's run-together form.
+ * @param {unknown} value
+ * @returns {string}
  */
 function compactJson(value) {
   if (Array.isArray(value)) return `[${value.map(compactJson).join(', ')}]`;
@@ -78,7 +120,11 @@ function compactJson(value) {
   return JSON.stringify(value) ?? String(value);
 }
 
-/** A value the model sent or a tool answered: `short` for one line, `full` for reading all of it. */
+/**
+ * A value the model sent or a tool answered: `short` for one line, `full` for reading all of it.
+ * Text that parses as a JSON object or array is shown as that JSON.
+ * @param {unknown} value
+ */
 export function describeValue(value) {
   if (typeof value !== 'string') return { short: compactJson(value ?? null), full: JSON.stringify(value ?? null, null, 2) };
   try {
@@ -90,21 +136,10 @@ export function describeValue(value) {
   return { short: value, full: value };
 }
 
-function isFinal(status) {
-  return status !== 'in-progress';
-}
-
 /**
- * The live feed can announce an ending before the store has written it: an ended call never goes
- * back to in progress because a read raced the write.
+ * Who the call was with: the caller, or for a call callbridge placed, the number it called.
+ * @param {Pick<CallListItemJson, 'direction' | 'from' | 'to'>} call
  */
-export function keepEnding(known, fresh) {
-  if (!isFinal(known.status) || isFinal(fresh.status)) return fresh;
-  const { status, endedAt, endReason, durationMs } = known;
-  return { ...fresh, status, endedAt, endReason, durationMs };
-}
-
-/** Who the call was with: the caller, or for a call callbridge placed, the number it called. */
 export function partyLabel(call) {
   if (call.direction === 'outbound') return `Outbound to ${call.to ?? 'an unknown number'}`;
   return call.from ?? 'Unknown caller';

@@ -16,7 +16,7 @@ const OPERATOR_TOKEN = 'bench-operator-token-0123456789';
 const CHROMIUM_PATH = '/usr/bin/chromium';
 /** Said in one call in a hundred: a search has to look through many calls to fill a page. */
 const RARE_WORD = 'refund';
-/** Set by public/app.js when the first page of calls is in the DOM. */
+/** Set by public/call-list.js when the first page of calls is in the DOM. */
 const FIRST_PAGE_MARK = 'callbridge:first-page';
 
 /**

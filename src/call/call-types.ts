@@ -1,5 +1,6 @@
 import type { ModelAudioFormat } from '../audio/model-codec.js';
 import type { ResamplerEngine } from '../audio/resampler.js';
+import type { CallStatus } from '../call-status.js';
 import type { AppliedSummary } from '../conversation/in-call-summarizer.js';
 import type { SummarizationSettings } from '../conversation/summarization-policy.js';
 import type { Summarizer } from '../conversation/summarizer.js';
@@ -15,7 +16,7 @@ import type { ModelLinkOptions, ModelLink } from './model-link.js';
 
 /* What a CallSession is given, tells and measures: its contract with the composition root and observers. */
 
-export type CallStatus = 'in-progress' | 'completed' | 'failed' | 'interrupted';
+export type { CallStatus } from '../call-status.js';
 
 export interface CallEnd {
   status: Exclude<CallStatus, 'in-progress'>;

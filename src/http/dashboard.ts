@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import express, { type Router } from 'express';
+import express, { type Response, type Router } from 'express';
+import { CALL_STATUSES } from '../call-status.js';
 
 const PUBLIC_DIR = fileURLToPath(new URL('../../public/', import.meta.url));
 
@@ -20,22 +21,29 @@ const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+/**
+ * The server's list of call statuses as a module the browser imports, so the dashboard's filter
+ * offers exactly what the API accepts without a copy of the list in public/.
+ */
+const CALL_STATUS_MODULE = `export const CALL_STATUSES = Object.freeze(${JSON.stringify(CALL_STATUSES)});\n`;
+
+function setDashboardHeaders(response: Response): void {
+  // Revalidated on every load (a 304 when unchanged), so a deploy is never half old, half new.
+  response.set('Cache-Control', 'no-cache');
+  response.set('X-Content-Type-Options', 'nosniff');
+  response.set('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+  response.set('Referrer-Policy', 'no-referrer');
+  response.set('X-Frame-Options', 'DENY');
+  response.set('Cross-Origin-Opener-Policy', 'same-origin');
+}
+
 /** The dashboard: static files; it signs in and reads everything through the operator API. */
 export function dashboardRoutes(): Router {
   const router = express.Router();
-  router.use(
-    express.static(PUBLIC_DIR, {
-      index: 'index.html',
-      setHeaders: (response) => {
-        // Revalidated on every load (a 304 when unchanged), so a deploy is never half old, half new.
-        response.set('Cache-Control', 'no-cache');
-        response.set('X-Content-Type-Options', 'nosniff');
-        response.set('Content-Security-Policy', CONTENT_SECURITY_POLICY);
-        response.set('Referrer-Policy', 'no-referrer');
-        response.set('X-Frame-Options', 'DENY');
-        response.set('Cross-Origin-Opener-Policy', 'same-origin');
-      },
-    }),
-  );
+  router.get('/call-status.js', (_request, response) => {
+    setDashboardHeaders(response);
+    response.type('text/javascript').send(CALL_STATUS_MODULE);
+  });
+  router.use(express.static(PUBLIC_DIR, { index: 'index.html', setHeaders: setDashboardHeaders }));
   return router;
 }

@@ -1,10 +1,11 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
+import { CALL_STATUSES } from '../call-status.js';
 import { StoreError } from '../errors.js';
 import type { CallStore } from '../store/call-store.js';
 import type { LiveFeed, LiveFeedEvents } from '../store/live-feed.js';
-import type { CallStatus } from '../store/types.js';
 import { detailJson, listItemJson } from './call-json.js';
+import type { LiveEventName, LiveEvents } from './api-types.js';
 import { BadRequestError, NotFoundError, invalidQuery } from './errors.js';
 import type { OperatorAuth } from './operator-auth.js';
 
@@ -14,7 +15,6 @@ export interface OperatorApiDeps {
   auth: OperatorAuth;
 }
 
-const STATUSES = ['in-progress', 'completed', 'failed', 'interrupted'] as const satisfies readonly CallStatus[];
 const LIMIT_MESSAGE = 'must be a whole number from 1 to 200';
 const INSTANT_MESSAGE = 'must be an ISO 8601 date (2024-05-01) or date-time with a zone (2024-05-01T09:00:00Z)';
 const CURSOR_MESSAGE = 'not a cursor from a previous page';
@@ -42,7 +42,7 @@ const listQuerySchema = z.object({
     .optional(),
   // Opaque here: the store decodes it, and the route below turns its "malformed" into a 400.
   cursor: z.string({ error: CURSOR_MESSAGE }).min(1, CURSOR_MESSAGE).max(200, CURSOR_MESSAGE).optional(),
-  status: z.enum(STATUSES, { error: `must be one of ${STATUSES.join(', ')}` }).optional(),
+  status: z.enum(CALL_STATUSES, { error: `must be one of ${CALL_STATUSES.join(', ')}` }).optional(),
   since: instantParam.optional(),
   until: instantParam.optional(),
   q: z
@@ -104,7 +104,7 @@ export function operatorApi(deps: OperatorApiDeps): Router {
       'x-accel-buffering': 'no',
     });
     response.write('retry: 3000\n\n');
-    const send = (event: string, data: unknown) => response.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    const send = <K extends LiveEventName>(event: K, data: LiveEvents[K]) => response.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     const listeners: { [K in keyof LiveFeedEvents]: (...args: LiveFeedEvents[K]) => void } = {
       callStarted: (call) => send('call', { ...call, status: 'in-progress' }),
       turn: (turn) => send('turn', turn),

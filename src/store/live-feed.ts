@@ -1,23 +1,11 @@
 import { EventEmitter } from 'node:events';
-import type { Turn } from '../conversation/transcript.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { CallStore } from './call-store.js';
 import type { FeedNotice } from './feed-notice.js';
-import type { CallDirection, CallStatus } from './types.js';
+import type { LiveFeedEvents } from './live-feed-events.js';
 
-export interface LiveTurn extends Turn {
-  callSid: string;
-}
-
-/** What operators watch live: calls starting and ending, turns as they complete. */
-export type LiveFeedEvents = {
-  callStarted: [{ callSid: string; startedAt: Date; from: string | null; to: string | null; direction: CallDirection }];
-  turn: [LiveTurn];
-  turnUpdated: [LiveTurn];
-  callEnded: [{ callSid: string; status: Exclude<CallStatus, 'in-progress'>; endedAt: Date; endReason: string }];
-  summary: [{ callSid: string; text: string; language: string | null; content: Record<string, unknown> }];
-};
+export type { LiveFeedEvents, LiveTurn } from './live-feed-events.js';
 
 export class LiveFeed extends EventEmitter<LiveFeedEvents> {
   constructor() {

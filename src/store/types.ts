@@ -1,6 +1,7 @@
+import type { CallStatus } from '../call-status.js';
 import type { BotTiming, CallerTiming } from '../conversation/transcript.js';
 
-export type CallStatus = 'in-progress' | 'completed' | 'failed' | 'interrupted';
+export type { CallStatus } from '../call-status.js';
 export type SummaryKind = 'in-call' | 'post-call';
 export type CallDirection = 'inbound' | 'outbound';
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CALL_STATUSES } from '../../src/call-status.js';
 import { callerClip } from '../../src/sim/assets.js';
 import { startOfflineStack, waitFor, type OfflineStack } from '../../src/sim/offline-stack.js';
 import { playScenario } from '../../src/sim/run-scenario.js';
@@ -166,6 +167,9 @@ describe.skipIf(!hasChromium)(
       await page.click('[data-testid="sign-in"]');
       await page.locator('[data-testid="app"]').waitFor();
       expect(await page.locator('[data-testid="signin"]').isHidden()).toBe(true);
+      // The filter offers what the API accepts: the server's list, imported by the page.
+      const statusOptions = page.locator('[data-testid="filter-status"] option');
+      expect(await statusOptions.evaluateAll((options) => options.map((option) => option.getAttribute('value')))).toEqual(['', ...CALL_STATUSES]);
     });
 
     it('lists the finished call and shows its transcript and summary', async () => {
