@@ -5,7 +5,8 @@ import { operatorApi, startHarness, withOperatorApi } from '../support/harness.j
 
 const HUMAN = '+14155550199';
 
-describe('hand-off to a human', () => {
+// Each test runs its own stack and call, which mostly wait on the clock: side by side.
+describe.concurrent('hand-off to a human', () => {
   it('offers the tool, answers the call, lets the bot announce it, then Twilio dials the human', async () => {
     const harness = await startHarness(withOperatorApi({ simulator: { scenario: handoffCall }, env: { HANDOFF_NUMBER: HUMAN } }));
     try {
