@@ -59,5 +59,6 @@ describe('Realtime session continuity', () => {
     } finally {
       await harness.close();
     }
-  });
+    // Three exchanges and a reconnect in real time: about 40 s on a loaded machine, too close to the default.
+  }, 90_000);
 });
