@@ -3,16 +3,15 @@ import WebSocket from 'ws';
 import twilio from 'twilio';
 import { callerClip } from '../../src/sim/assets.js';
 import { WebhookRefused } from '../../src/sim/twilio-caller.js';
-import { TEST_AUTH_TOKEN, metricValue, startHarness, useHarness, waitFor } from '../support/harness.js';
+import { TEST_AUTH_TOKEN, metricValue, startHarness, useHarness } from '../support/harness.js';
 import { shortCall } from '../support/scenarios.js';
 
 describe('a whole call through the real server', () => {
   const fixture = useHarness({ simulator: { scenario: shortCall } });
 
   it('greets, transcribes the caller, streams the bot per delta with marks, and ends cleanly', async () => {
-    const { harness } = fixture;
+    const { harness, api } = fixture;
     const caller = await harness.caller({ from: '+14155550100' }).dial();
-    const session = fixture.session(caller.callSid);
 
     await caller.waitForBotReply(1);
     for (const turn of shortCall.turns) {
@@ -21,7 +20,7 @@ describe('a whole call through the real server', () => {
       await caller.waitForBotReply(before + 1);
     }
     await caller.hangUp();
-    await waitFor(() => session.isEnded, 'the call to end');
+    const stored = await api.waitForCall(caller.callSid, (call) => call.status === 'completed', 'the call to be stored as completed');
 
     const sim = harness.simulator.sessions[0]!;
     // The greeting was heard in full, first.
@@ -40,7 +39,7 @@ describe('a whole call through the real server', () => {
     expect(Math.abs(receivedMs - generatedMs)).toBeLessThan(20);
 
     // Caller turns transcribed, in order, between the bot's.
-    const turns = session.transcript.turns();
+    const { turns } = stored;
     expect(turns.map((turn) => [turn.role, turn.text])).toEqual([
       ['assistant', 'Hello, thanks for calling Acme support. How can I help you today?'],
       ['user', callerClip('en-change-address').transcript],
@@ -60,7 +59,7 @@ describe('a whole call through the real server', () => {
     expect(appends.length).toBeGreaterThanOrEqual(caller.sent.length - 5);
     expect(Buffer.from(String(appends[10]!.event['audio']), 'base64').length).toBe(960);
 
-    expect(session.figures.firstAudioMs).toBeGreaterThan(0);
+    expect(stored.figures?.['firstAudioMs']).toBeGreaterThan(0);
     expect(metricValue(await harness.metrics(), 'callbridge_calls_total', { status: 'completed' })).toBe(1);
   });
 });
@@ -69,13 +68,13 @@ describe('signatures', () => {
   const fixture = useHarness();
 
   it('refuses the voice webhook with a wrong or missing signature (403) and opens no model session', async () => {
-    const { harness } = fixture;
+    const { harness, api } = fixture;
     for (const signing of ['wrong-token', 'none'] as const) {
       const error = await harness.caller({ signing }).dial().catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(WebhookRefused);
       expect((error as WebhookRefused).status).toBe(403);
     }
-    expect(harness.server.registry.size).toBe(0);
+    expect(await api.calls()).toEqual([]);
     expect(harness.simulator.sessions).toHaveLength(0);
     expect(metricValue(await harness.metrics(), 'callbridge_signature_failures_total', { surface: 'webhook' })).toBe(2);
   });

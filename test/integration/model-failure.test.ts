@@ -1,25 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import type { CallSession } from '../../src/call/call-session.js';
-import { startHarness } from '../support/harness.js';
+import { operatorApi, startHarness, withOperatorApi } from '../support/harness.js';
 
 describe('Realtime session continuity', () => {
   it('apologises and ends the call as failed when every reconnect attempt fails', async () => {
-    const harness = await startHarness({ env: { REALTIME_RECONNECT_ATTEMPTS: '2' } });
+    const harness = await startHarness(withOperatorApi({ env: { REALTIME_RECONNECT_ATTEMPTS: '2' } }));
     try {
-      let session!: CallSession;
-      let endStatus: string | undefined;
-      harness.server.registry.on('call', (call) => {
-        session = call;
-        call.once('ended', (end) => (endStatus = end.status));
-      });
       const caller = await harness.caller().dial();
       await caller.waitForBotReply(1);
       harness.simulator.refuseConnections(10);
       harness.simulator.dropConnections();
 
       await caller.waitForClose(30_000);
-      expect(session.isEnded).toBe(true);
-      expect(endStatus).toBe('failed');
+      await operatorApi(harness).waitForCall(caller.callSid, (call) => call.status === 'failed', 'the call to be stored as failed');
       // The apology clip (about 8.8 s) was heard in full before the hang-up.
       const apology = caller.botTurns[1]!;
       expect(apology.playedMs).toBeGreaterThan(8000);

@@ -3,7 +3,7 @@ import { DEFAULT_INSTRUCTIONS } from '../../src/config.js';
 import { playScenario } from '../../src/sim/run-scenario.js';
 import { SIM_PHONE_NUMBER } from '../../src/sim/offline-stack.js';
 import type { RealtimeSimulator } from '../../src/sim/realtime/simulator.js';
-import { startHarness, waitFor, type Harness } from '../support/harness.js';
+import { operatorApi, startHarness, type Harness } from '../support/harness.js';
 import { shortCall, withoutTools } from '../support/scenarios.js';
 
 const TOKEN = 'operator-token-0123456789';
@@ -61,12 +61,11 @@ describe('POST /api/calls: an outbound call, end to end offline', () => {
 
     const caller = await placed.answered;
     await playScenario(caller, scenario);
-    await waitFor(async () => (await harness.server.store.getCall(callSid))?.summary != null, 'the post-call summary');
+    const record = await operatorApi(harness, TOKEN).waitForCall(callSid, (call) => call.summary !== null, 'the post-call summary');
 
     const told = toldTheModel(harness.simulator, 0);
     expect(told.instructions).toBe('You are calling to confirm a dentist appointment on Tuesday.');
     expect(told.responses[0]).toContain('Say you are calling from Bright Smiles about Tuesday.');
-    const record = (await harness.server.store.getCall(callSid))!;
     expect(record).toMatchObject({ direction: 'outbound', from: SIM_PHONE_NUMBER, to: CALLEE, status: 'completed' });
     expect(record.turns.filter((turn) => turn.role === 'user')).toHaveLength(1);
     expect(record.turns.filter((turn) => turn.role === 'assistant').length).toBeGreaterThanOrEqual(2);
@@ -82,12 +81,13 @@ describe('POST /api/calls: an outbound call, end to end offline', () => {
     await caller.hangUp();
     const told = toldTheModel(harness.simulator, 1);
     expect(told.instructions).toBe(DEFAULT_INSTRUCTIONS);
-    await waitFor(async () => (await harness.server.store.getCall(caller.callSid))?.status === 'completed', 'the inbound call to be stored');
-    expect((await harness.server.store.getCall(caller.callSid))!.direction).toBe('inbound');
+    const stored = await operatorApi(harness, TOKEN).waitForCall(caller.callSid, (call) => call.status === 'completed', 'the inbound call to be stored');
+    expect(stored.direction).toBe('inbound');
   });
 });
 
-describe('an outbound call that a machine answers', () => {
+// Each test runs its own stack and call: side by side.
+describe.concurrent('an outbound call that a machine answers', () => {
   it('is hung up at once with ANSWERING_MACHINE=hang-up: no model session, nothing to record', async () => {
     const harness = await startHarness({ simulator: { scenario }, twilio: { answeredBy: 'machine_start' }, env: { OPERATOR_TOKEN: TOKEN } });
     try {
@@ -96,7 +96,7 @@ describe('an outbound call that a machine answers', () => {
       const caller = await harness.twilio.calls[0]!.answered;
       expect(caller.continuation).toEqual({ hangup: true });
       expect(harness.simulator.sessions).toHaveLength(0);
-      expect(harness.server.registry.size).toBe(0);
+      expect(await operatorApi(harness, TOKEN).calls()).toEqual([]);
     } finally {
       await harness.close();
     }

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { callerClip } from '../../src/sim/assets.js';
 import { shortCall } from '../support/scenarios.js';
-import { metricValue, useHarness, waitFor } from '../support/harness.js';
+import { metricValue, useHarness } from '../support/harness.js';
 
 describe('robustness', () => {
   const fixture = useHarness({ simulator: { scenario: shortCall } });
 
   it('counts and survives malformed frames mid-call: the call goes on and keeps its data', async () => {
-    const { harness } = fixture;
+    const { harness, api } = fixture;
     const caller = await harness.caller().dial();
     await caller.waitForBotReply(1);
     caller.sendRaw('this is not json');
@@ -19,27 +19,25 @@ describe('robustness', () => {
 
     await caller.say(callerClip('en-change-address').mulaw);
     await caller.waitForBotReply(2);
-    const session = fixture.session(caller.callSid);
-    expect(session.transcript.turns().filter((turn) => turn.role === 'user').map((turn) => turn.text)).toEqual([
-      callerClip('en-change-address').transcript,
-    ]);
-    expect(session.isEnded).toBe(false);
+    const live = await api.waitForCall(caller.callSid, (call) => call.turns.length === 3, 'the reply to be stored');
+    expect(live.turns.filter((turn) => turn.role === 'user').map((turn) => turn.text)).toEqual([callerClip('en-change-address').transcript]);
+    expect(live.status).toBe('in-progress');
+    expect(caller.isOpen).toBe(true);
     const metrics = await harness.metrics();
     expect(metricValue(metrics, 'callbridge_rejected_frames_total', { source: 'twilio', kind: 'malformed' })).toBe(4);
     await caller.hangUp();
-    await waitFor(() => session.isEnded, 'the call to end');
+    await api.waitForCall(caller.callSid, (call) => call.status === 'completed', 'the call to end');
   });
 
   it('runs several calls at once, each with its own session, transcript and audio', async () => {
-    const { harness } = fixture;
+    const { harness, api } = fixture;
     const callers = await Promise.all([0, 1, 2].map(() => harness.caller().dial()));
     await Promise.all(callers.map((caller) => caller.waitForBotReply(1)));
     await Promise.all(callers.map((caller) => caller.say(callerClip('en-change-address').mulaw)));
     await Promise.all(callers.map((caller) => caller.waitForBotPlayed(1, 1000)));
     for (const caller of callers) {
-      const session = fixture.session(caller.callSid);
-      await waitFor(() => session.transcript.turns().length === 3, 'the reply to complete');
-      expect(session.transcript.turns().map((turn) => [turn.role, turn.text])).toEqual([
+      const { turns } = await api.waitForCall(caller.callSid, (call) => call.turns.length === 3, 'the reply to complete');
+      expect(turns.map((turn) => [turn.role, turn.text])).toEqual([
         ['assistant', 'Hello, thanks for calling Acme support. How can I help you today?'],
         ['user', callerClip('en-change-address').transcript],
         ['assistant', 'Done. I have changed the delivery address to twelve Baker Street.'],
@@ -48,6 +46,6 @@ describe('robustness', () => {
     }
     expect(new Set(callers.map((caller) => caller.callSid)).size).toBe(3);
     await Promise.all(callers.map((caller) => caller.hangUp()));
-    await waitFor(() => harness.server.registry.size === 0, 'every call to end');
+    await Promise.all(callers.map((caller) => api.waitForCall(caller.callSid, (call) => call.status === 'completed', 'every call to end')));
   });
 });

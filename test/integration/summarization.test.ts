@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CallSession } from '../../src/call/call-session.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { playScenario } from '../../src/sim/run-scenario.js';
 import { englishSupportCall, frenchCall, type Scenario } from '../../src/sim/scenarios.js';
-import { startHarness, waitFor, type Harness } from '../support/harness.js';
+import { startHarness, useHarness, waitFor, type ApiCall } from '../support/harness.js';
 import { withoutTools } from '../support/scenarios.js';
 
 /** Greeting and two exchanges without tools: the usage passes 300 tokens once, after the second answer. */
@@ -10,23 +9,23 @@ const twoExchanges: Scenario = withoutTools({ ...englishSupportCall, turns: engl
 const SUMMARIZER_DELAY_MS = 2000;
 
 describe('in-call summarization', () => {
-  let harness: Harness;
-  let session: CallSession;
+  const fixture = useHarness({
+    simulator: { scenario: twoExchanges },
+    openai: { delayMs: SUMMARIZER_DELAY_MS },
+    env: { SUMMARY_TRIGGER_TOKENS: '300', SUMMARY_KEEP_TURNS: '2' },
+  });
+  let callSid: string;
+  let stored: ApiCall;
 
   beforeAll(async () => {
-    harness = await startHarness({
-      simulator: { scenario: twoExchanges },
-      openai: { delayMs: SUMMARIZER_DELAY_MS },
-      env: { SUMMARY_TRIGGER_TOKENS: '300', SUMMARY_KEEP_TURNS: '2' },
-    });
-    harness.server.registry.on('call', (call) => (session = call));
-    const caller = await harness.caller().dial();
+    const caller = await fixture.harness.caller().dial();
+    callSid = caller.callSid;
     await playScenario(caller, twoExchanges);
-    await waitFor(() => session.figures.summaries === 1, 'the summary to be applied', 10_000);
+    stored = await fixture.api.waitForCall(callSid, (call) => call.inCallSummaries.length === 1, 'the summary to be applied');
   });
-  afterAll(() => harness.close());
 
   it('asks once for a summary of exactly the turns older than the last K', () => {
+    const { harness } = fixture;
     const requests = harness.openai.requestsFor('in_call_summary');
     expect(requests).toHaveLength(1);
     expect(requests[0]!.user).toBe(
@@ -40,6 +39,7 @@ describe('in-call summarization', () => {
   });
 
   it('inserts the summary at the root as a system message, then deletes exactly the summarized items', () => {
+    const { harness } = fixture;
     const sim = harness.simulator.sessions[0]!;
     const creates = sim.receivedOf('conversation.item.create');
     expect(creates).toHaveLength(1);
@@ -57,11 +57,12 @@ describe('in-call summarization', () => {
     expect(sim.items[2]!.content[0]!.transcript).toContain('twelve Baker Street');
     expect(deletes).not.toContain(sim.items[1]!.id);
     expect(responses).toHaveLength(3);
-    // The local mirror agrees with the model's context.
-    expect(session.conversation.items.map((item) => item.id)).toEqual(sim.items.map((item) => item.id));
+    // The local mirror agrees with the model's context (neither the API nor the wire shows the mirror).
+    expect(fixture.session(callSid).conversation.items.map((item) => item.id)).toEqual(sim.items.map((item) => item.id));
   });
 
   it('keeps caller audio flowing at normal latency while the summarizer takes 2 s', () => {
+    const { harness } = fixture;
     const request = harness.openai.requestsFor('in_call_summary')[0]!;
     const sim = harness.simulator.sessions[0]!;
     const appends = sim.receivedOf('input_audio_buffer.append');
@@ -74,9 +75,10 @@ describe('in-call summarization', () => {
     expect(Math.max(...gapsMs)).toBeLessThan(200);
   });
 
-  it('reports the tokens before and after and the summary latency', () => {
-    expect(session.figures.tokensBeforeSummary).toBeGreaterThanOrEqual(300);
-    expect(session.figures.lastSummaryLatencyMs).toBeGreaterThanOrEqual(SUMMARIZER_DELAY_MS);
+  it('reports the tokens before the summary and its latency', () => {
+    const [summary] = stored.inCallSummaries;
+    expect(summary!.tokensBefore).toBeGreaterThanOrEqual(300);
+    expect(summary!.latencyMs).toBeGreaterThanOrEqual(SUMMARIZER_DELAY_MS);
   });
 });
 

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BotTurn } from '../../src/call/turn-timeline.js';
 import type { BotTiming, CallerTiming } from '../../src/conversation/transcript.js';
 import { createLogger } from '../../src/log.js';
 import { playScenario } from '../../src/sim/run-scenario.js';
@@ -34,7 +33,9 @@ describe('per-turn latency, with the simulated model taking 400 ms to answer', (
   let harness: Harness;
   let callSid: string;
   const log = captureLog();
-  const botTurns: BotTurn[] = [];
+  /** The bot's turns as the operator API shows them once the call is stored. */
+  let botTurns: Array<{ itemId: string; timing: BotTiming }>;
+  let callerTurns: ApiTurn[];
 
   beforeAll(async () => {
     harness = await startHarness({
@@ -43,12 +44,19 @@ describe('per-turn latency, with the simulated model taking 400 ms to answer', (
       exampleTools: true,
       logger: createLogger('info', log.stream),
     });
-    harness.server.registry.on('call', (call) => call.on('botTurn', (turn) => botTurns.push(turn)));
     const caller = await harness.caller().dial();
     callSid = caller.callSid;
     await playScenario(caller, timedCall);
-    await waitFor(async () => (await harness.server.store.getCall(callSid))?.status === 'completed', 'the call to be stored');
+    await waitFor(async () => (await storedCall()).status === 'completed', 'the call to be stored');
+    const { turns } = await storedCall();
+    botTurns = turns.filter((turn) => turn.role === 'assistant').map((turn) => ({ itemId: turn.itemId, timing: turn.timing! }));
+    callerTurns = turns.filter((turn) => turn.role === 'user');
   });
+  const storedCall = async () =>
+    (await (await fetch(`${harness.server.url}/api/calls/${callSid}`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as {
+      status: string;
+      turns: ApiTurn[];
+    };
   afterAll(() => harness?.close());
 
   it('times every bot turn in order on one clock, the model latency about what the model took', () => {
@@ -97,17 +105,13 @@ describe('per-turn latency, with the simulated model taking 400 ms to answer', (
     });
   });
 
-  it('stores each turn with its timing for the API, caller turns with when they spoke', async () => {
-    const response = await fetch(`${harness.server.url}/api/calls/${callSid}`, { headers: { authorization: `Bearer ${TOKEN}` } });
-    const call = (await response.json()) as { turns: ApiTurn[] };
-    const bot = call.turns.filter((turn) => turn.role === 'assistant');
-    expect(bot.map((turn) => [turn.itemId, turn.timing])).toEqual(botTurns.map((turn) => [turn.itemId, turn.timing]));
-    const caller = call.turns.filter((turn) => turn.role === 'user');
-    expect(caller).toHaveLength(2);
-    for (const turn of caller) expect(turn.timing!.speechStartedMs).toBeLessThan(turn.timing!.speechEndedMs);
+  it('stores caller turns with when they spoke, and each bot turn with the speech it answers', async () => {
+    expect(callerTurns).toHaveLength(2);
+    for (const turn of callerTurns) expect(turn.timing!.speechStartedMs).toBeLessThan(turn.timing!.speechEndedMs);
     // A bot turn answers the caller's end of speech exactly as the caller's turn recorded it.
-    expect(botTurns.slice(1).map((turn) => turn.timing.speechEndedMs)).toEqual(caller.map((turn) => turn.timing!.speechEndedMs));
-    expect(bot[1]!.interrupted).toBe(true);
+    expect(botTurns.slice(1).map((turn) => turn.timing.speechEndedMs)).toEqual(callerTurns.map((turn) => turn.timing!.speechEndedMs));
+    const { turns } = await storedCall();
+    expect(turns.filter((turn) => turn.role === 'assistant')[1]!.interrupted).toBe(true);
   });
 
   it('counts in /metrics what the call did: turns by role, tool calls, barge-ins, one latency sample per bot turn', async () => {

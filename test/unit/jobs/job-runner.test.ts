@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { UpstreamError } from '../../../src/errors.js';
 import { JobRunner, type JobHandler } from '../../../src/jobs/job-runner.js';
 import { silentLogger } from '../../../src/log.js';
@@ -12,14 +12,23 @@ describe('JobRunner', () => {
   let store: TestStore;
   let runner: JobRunner | undefined;
 
-  beforeEach(async () => {
+  beforeAll(async () => {
     store = await embedded!.open();
+  });
+  afterAll(() => store.cleanup());
+
+  beforeEach(async () => {
+    await store.reset();
+    // Timers only: due jobs are chosen by the database's clock, which Date has to keep agreeing with.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     await store.store.createCall({ callSid: 'CA1', startedAt: new Date(), instanceId: TEST_INSTANCE_ID });
     await store.store.createCall({ callSid: 'CA2', startedAt: new Date(), instanceId: TEST_INSTANCE_ID });
   });
   afterEach(async () => {
-    await runner?.stop();
-    await store.cleanup();
+    await stop();
+    runner = undefined;
+    vi.restoreAllMocks();
+    vi.useRealTimers();
   });
 
   function start(handlers: JobHandler[], retryDelayMs = () => 0) {
@@ -28,8 +37,21 @@ describe('JobRunner', () => {
     return runner;
   }
 
-  const until = async (condition: () => boolean) => {
-    while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
+  /** Advances the fake clock a poll at a time until `condition` holds; fails after 5 s of real time. */
+  const until = (condition: () => boolean) =>
+    vi.waitFor(
+      () => {
+        if (!condition()) throw new Error('condition not met yet');
+      },
+      { timeout: 5000, interval: 10 },
+    );
+
+  /** A runner between polls stops at its next one, so the fake clock has to reach it. */
+  const stop = async () => {
+    if (!runner) return;
+    let stopped = false;
+    void runner.stop().then(() => (stopped = true));
+    await until(() => stopped);
   };
 
   it('runs each queued job once and marks it done', async () => {
@@ -38,7 +60,7 @@ describe('JobRunner', () => {
     await store.jobs.enqueue('summary', 'CA2');
     start([{ kind: 'summary', run: async (job) => void ran.push(job.callSid) }]);
     await until(() => ran.length === 2);
-    await runner!.stop();
+    await stop();
     expect(ran.sort()).toEqual(['CA1', 'CA2']);
     expect(await store.pendingJobs('summary')).toBe(0);
   });
@@ -67,7 +89,7 @@ describe('JobRunner', () => {
     runner.start();
     // A retried job would be left pending with its error; a dead one is never claimed again.
     await until(() => attempts.length >= 2);
-    await runner.stop();
+    await stop();
     expect(attempts).toEqual([1, 1]);
     expect(await store.pendingJobs('summary')).toBe(0);
     expect((await store.store.getCall('CA1'))!.jobs).toEqual([
@@ -90,7 +112,7 @@ describe('JobRunner', () => {
       },
     ]);
     await until(() => attempts.length === 3);
-    await runner!.stop();
+    await stop();
     expect(attempts).toEqual([1, 2, 3]);
     expect(await store.pendingJobs('summary')).toBe(0);
   });
@@ -107,8 +129,10 @@ describe('JobRunner', () => {
     };
     start([failing], () => 60_000);
     await until(() => runs === 1);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    await runner!.stop();
+    // Many polls inside the backoff find nothing due.
+    const claims = vi.spyOn(store.jobs, 'claim');
+    await until(() => claims.mock.calls.length >= 20);
+    await stop();
     expect(runs).toBe(1);
     expect(await store.pendingJobs('summary')).toBe(1);
   });
@@ -116,8 +140,11 @@ describe('JobRunner', () => {
   it('wakes up at once when kicked instead of waiting for the next poll', async () => {
     const ran: string[] = [];
     runner = new JobRunner({ queue: store.jobs, handlers: [{ kind: 'summary', run: async (job) => void ran.push(job.callSid) }], logger: silentLogger(), metrics: new Metrics(), pollMs: 60_000 });
+    const claims = vi.spyOn(store.jobs, 'claim');
     runner.start();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Once its first look finds nothing the runner idles, its next poll a minute away on a clock
+    // that moves only as `until` advances it, a few seconds at most.
+    await claims.mock.results[0]!.value;
     await store.jobs.enqueue('summary', 'CA1');
     runner.kick();
     await until(() => ran.length === 1);

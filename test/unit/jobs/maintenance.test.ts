@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Maintenance } from '../../../src/jobs/maintenance.js';
 import { silentLogger } from '../../../src/log.js';
 import { TEST_INSTANCE_ID, openTestStores, type TestStore } from '../../support/store.js';
@@ -8,10 +8,11 @@ const DAY_MS = 86_400_000;
 
 describe('Maintenance', () => {
   let store: TestStore;
-  beforeEach(async () => {
+  beforeAll(async () => {
     store = await embedded!.open();
   });
-  afterEach(() => store.cleanup());
+  afterAll(() => store.cleanup());
+  beforeEach(() => store.reset());
 
   it('purges calls that ended before the retention period, and keeps the rest', async () => {
     const now = Date.now();
