@@ -16,12 +16,12 @@ describe.concurrent('hand-off to a human', () => {
       await caller.waitForContinuation();
 
       const sim = harness.simulator.sessions[0]!;
-      const update = sim.received[0]!.event as unknown as { session: { tools: { name: string }[] } };
-      expect(update.session.tools.map((tool) => tool.name)).toEqual(['check_business_hours', 'end_call', 'transfer_to_human']);
+      const update = sim.receivedOf('session.update')[0]!.event;
+      expect((update.session['tools'] as { name: string }[]).map((tool) => tool.name)).toEqual(['check_business_hours', 'end_call', 'transfer_to_human']);
       // The tool's output, then a new response: the bot tells the caller before the transfer.
-      const created = sim.receivedOf('conversation.item.create')[0]!.event as unknown as { item: { type: string; output: string } };
+      const created = sim.receivedOf('conversation.item.create')[0]!.event;
       expect(created.item.type).toBe('function_call_output');
-      expect(JSON.parse(created.item.output)).toMatchObject({ status: 'transferring' });
+      expect(JSON.parse(created.item.output!)).toMatchObject({ status: 'transferring' });
       expect(sim.responses.map((response) => response.reply)).toEqual(['greeting-en', 'tool:transfer_to_human', 'handoff-en']);
       // The announcement was heard in full before the stream closed.
       expect(caller.botTurns.at(-1)!.playedMs).toBeGreaterThan(4000);

@@ -16,7 +16,7 @@ describe('key presses (DTMF)', () => {
 
     const created = sim.receivedOf('conversation.item.create').map((received) => ({
       atMs: received.atMs,
-      item: (received.event as unknown as { item: { type: string; role: string; content: { type: string; text: string }[] } }).item,
+      item: received.event.item,
     }));
     const keys = created.filter((entry) => entry.item.role === 'user');
     expect(keys).toHaveLength(1);

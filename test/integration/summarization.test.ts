@@ -43,7 +43,7 @@ describe('in-call summarization', () => {
     const sim = harness.simulator.sessions[0]!;
     const creates = sim.receivedOf('conversation.item.create');
     expect(creates).toHaveLength(1);
-    const create = creates[0]!.event as unknown as { previous_item_id: string; item: { id: string; role: string; content: { type: string; text: string }[] } };
+    const create = creates[0]!.event;
     expect(create.previous_item_id).toBe('root');
     expect(create.item.role).toBe('system');
     expect(create.item.content).toEqual([{ type: 'input_text', text: expect.stringContaining('four five seven two') }]);

@@ -108,8 +108,8 @@ describe('tools through the real server (TOOLS_FILE, built-ins, outputs, metrics
     await playScenario(caller, toolsCall);
     const sim = harness.simulator.sessions[0]!;
 
-    const update = sim.received[0]!.event as unknown as { session: { tools: { type: string; name: string; parameters: unknown }[] } };
-    const offered = update.session.tools;
+    const update = sim.receivedOf('session.update')[0]!.event;
+    const offered = update.session['tools'] as { type: string; name: string; parameters: unknown }[];
     expect(offered.map((tool) => tool.name)).toEqual(['check_business_hours', 'lookup_order', 'slow_tool', 'broken_tool', 'end_call']);
     expect(offered.find((tool) => tool.name === 'lookup_order')).toEqual({
       type: 'function',
@@ -136,7 +136,7 @@ describe('tools through the real server (TOOLS_FILE, built-ins, outputs, metrics
     // Each function call got exactly one output, in the shape the model reads.
     const outputs = sim
       .receivedOf('conversation.item.create')
-      .map((received) => ({ atMs: received.atMs, item: (received.event as unknown as { item: { type: string; call_id: string; output: string } }).item }))
+      .map((received) => ({ atMs: received.atMs, item: received.event.item }))
       .filter((entry) => entry.item.type === 'function_call_output');
     const callIds = [...sim.functionCallsDoneAtMs.keys()];
     expect(callIds).toHaveLength(6);
@@ -144,10 +144,10 @@ describe('tools through the real server (TOOLS_FILE, built-ins, outputs, metrics
     const [lookupCall, slowCall, brokenCall, unknownCall, invalidCall] = callIds;
     const outputOf = (callId: string | undefined) => outputs.find((entry) => entry.item.call_id === callId)!;
     expect(outputOf(lookupCall).item.output).toBe('{"status":"shipped","orderId":"4572"}');
-    expect(JSON.parse(outputOf(slowCall).item.output)).toEqual({ error: expect.stringContaining('timed out') });
-    expect(JSON.parse(outputOf(brokenCall).item.output)).toEqual({ error: expect.stringContaining('HTTP 500') });
-    expect(JSON.parse(outputOf(unknownCall).item.output)).toEqual({ error: expect.stringContaining('no tool named no_such_tool') });
-    expect(JSON.parse(outputOf(invalidCall).item.output)).toEqual({ error: expect.stringContaining('invalid arguments') });
+    expect(JSON.parse(outputOf(slowCall).item.output!)).toEqual({ error: expect.stringContaining('timed out') });
+    expect(JSON.parse(outputOf(brokenCall).item.output!)).toEqual({ error: expect.stringContaining('HTTP 500') });
+    expect(JSON.parse(outputOf(unknownCall).item.output!)).toEqual({ error: expect.stringContaining('no tool named no_such_tool') });
+    expect(JSON.parse(outputOf(invalidCall).item.output!)).toEqual({ error: expect.stringContaining('invalid arguments') });
 
     // Timing, in order: arguments complete -> request leaves -> answer -> output; the slow one at its timeout.
     const doneAt = (callId: string | undefined) => sim.functionCallsDoneAtMs.get(callId!)!;

@@ -20,6 +20,10 @@ function scriptCommand(script: string, spec: Omit<CommandSpec, 'run' | 'options'
         io.stderr.write(`callbridge: ${script} is part of a clone of the repository, not of this install.\n`);
         return 1;
       }
+      if (!tsxInstalled()) {
+        io.stderr.write(`callbridge: ${script} runs through tsx, a dev dependency this install left out: run \`npm install\` first.\n`);
+        return 1;
+      }
       const child = spawn(process.execPath, ['--import', 'tsx', path.pathname, ...args.positionals], {
         cwd: ROOT.pathname,
         env: io.env,
@@ -36,6 +40,16 @@ function scriptCommand(script: string, spec: Omit<CommandSpec, 'run' | 'options'
       });
     },
   };
+}
+
+/** Whether `--import tsx` will resolve: an install with `--omit=dev` has the scripts of a clone but not tsx. */
+function tsxInstalled(): boolean {
+  try {
+    import.meta.resolve('tsx');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export const demoCommand = scriptCommand('scripts/demo.ts', {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { invalidRequest, type ServerEvent } from './server-events.js';
 
 /* What the simulator accepts from a client: the GA client events callbridge and the tests send, checked as the service checks them. */
 
@@ -42,4 +43,32 @@ export const clientEventSchema = z.discriminatedUnion('type', [
   z.looseObject({ type: z.literal('response.cancel'), event_id: z.string().optional(), response_id: z.string().optional() }),
 ]);
 export type ClientEvent = z.infer<typeof clientEventSchema>;
-export const CLIENT_EVENT_TYPES = clientEventSchema.options.map((option) => option.shape.type.value);
+export type ClientEventType = ClientEvent['type'];
+export const CLIENT_EVENT_TYPES: readonly ClientEventType[] = clientEventSchema.options.map((option) => option.shape.type.value);
+
+/** A client event as the session accepted it, and when (ms, on the simulator's clock). Narrow on `event.type`. */
+export interface ReceivedEvent<T extends ClientEventType = ClientEventType> {
+  atMs: number;
+  event: Extract<ClientEvent, { type: T }>;
+}
+
+/** One text frame from the client: the event it carries, or the error the service answers junk with. */
+export function parseClientEvent(raw: string): { ok: true; event: ClientEvent } | { ok: false; error: ServerEvent } {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    return { ok: false, error: invalidRequest('invalid_json', 'Invalid JSON in message.', null) };
+  }
+  const type = (json as { type?: unknown })?.type;
+  if (typeof type !== 'string' || !CLIENT_EVENT_TYPES.includes(type as ClientEventType)) {
+    const supported = CLIENT_EVENT_TYPES.map((t) => `'${t}'`).join(', ');
+    return { ok: false, error: invalidRequest('invalid_value', `Invalid value: '${String(type)}'. Supported values are: ${supported}.`, 'type') };
+  }
+  const parsed = clientEventSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return { ok: false, error: invalidRequest('invalid_value', `Invalid '${issue?.path.join('.')}': ${issue?.message}.`, issue?.path.join('.') ?? null) };
+  }
+  return { ok: true, event: parsed.data };
+}

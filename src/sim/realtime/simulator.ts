@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ScriptCursor, englishSupportCall, type Scenario } from '../scenarios.js';
-import { DEFAULT_SIM_TIMING, SimSession, type SimTiming } from './session.js';
+import { SimSession } from './session.js';
+import { DEFAULT_SIM_TIMING, type SimTiming } from './timing.js';
 
 export interface RealtimeSimulatorOptions {
   /** The conversation each session plays, or a cursor factory (share a cursor to continue across reconnects). */

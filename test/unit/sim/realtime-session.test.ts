@@ -178,6 +178,21 @@ describe('the Realtime simulator session', () => {
   });
 });
 
+describe('what the simulator session received', () => {
+  it('records each parsed client event, narrowed by type; junk frames are answered with an error and not recorded', async () => {
+    const { simulator, client } = await start(keysCall);
+    client.send({ type: 'input_audio_buffer.append', audio: SILENCE_200MS_PCM16 });
+    client.send({ type: 'session.delete' });
+    client.send(userText('The caller pressed 4572#', 'key_item'));
+    await client.until((events) => events.some((event) => event.type === 'conversation.item.added'));
+    const session = simulator.sessions[0]!;
+    expect(session.received.map((entry) => entry.event.type)).toEqual(['input_audio_buffer.append', 'conversation.item.create']);
+    expect(session.receivedOf('input_audio_buffer.append')[0]!.event.audio).toBe(SILENCE_200MS_PCM16);
+    expect(session.receivedOf('conversation.item.create')[0]!.event.item).toMatchObject({ id: 'key_item', role: 'user' });
+    expect(client.of('error')[0]!['error']).toMatchObject({ code: 'invalid_value', param: 'type' });
+  });
+});
+
 describe('the simulated model latency', () => {
   it('waits a delay drawn from the configured range before each response speaks', async () => {
     const simulator = await new RealtimeSimulator({ scenario: keysCall, timing: { ...FAST, modelLatencyMs: { minMs: 120, maxMs: 180 } } }).start();
