@@ -48,7 +48,7 @@ export type SimulatedCallerEvents = {
 /**
  * A phone call as Twilio would place it: signs and posts the voice webhook, follows the TwiML to the
  * media stream, sends the caller's audio as real-time 20 ms frames, and plays our audio back exactly
- * as protocols.md 1.3 says (in order, in real time, marks echoed after their audio, `clear` flushing
+ * as docs/protocols.md 1.3 says (in order, in real time, marks echoed after their audio, `clear` flushing
  * the buffer and echoing every pending mark). Records both directions for a WAV.
  */
 export class SimulatedCaller extends EventEmitter<SimulatedCallerEvents> {

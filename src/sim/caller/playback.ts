@@ -16,7 +16,7 @@ interface PendingMark {
 }
 
 /**
- * Twilio's playback of the server's audio (protocols.md 1.3): buffered in order, played in real time one
+ * Twilio's playback of the server's audio (docs/protocols.md 1.3): buffered in order, played in real time one
  * frame per tick, each mark echoed once the audio before it has played, `clear` flushing the buffer and
  * echoing every pending mark. Groups what the caller heard into bot turns.
  */

@@ -1,4 +1,4 @@
-/* Twilio's side of the Media Streams protocol (protocols.md 1.2): the messages it sends, numbered in one sequence, and the ones it reads. */
+/* Twilio's side of the Media Streams protocol (docs/protocols.md 1.2): the messages it sends, numbered in one sequence, and the ones it reads. */
 
 /** What the server sends Twilio, as the simulated caller acts on it. */
 export type ServerMessage = { event: 'media'; payload: Buffer } | { event: 'mark'; name: string } | { event: 'clear' };

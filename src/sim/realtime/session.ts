@@ -11,7 +11,7 @@ import { SimSessionConfig } from './session-config.js';
 import { SimTimers, type SimTiming } from './timing.js';
 
 /**
- * One simulated Realtime session on one socket: the GA protocol of protocols.md 2, with an energy VAD
+ * One simulated Realtime session on one socket: the GA protocol of docs/protocols.md 2, with an energy VAD
  * on the appended audio, scripted transcripts, real recorded speech as the voice, usage that grows
  * with the context, and the real service's validation errors. This class routes client events to the
  * job that handles them and owns the socket and the timers.
