@@ -4,7 +4,7 @@ import { bargeInCall } from '../../src/sim/scenarios.js';
 import { metricValue, useHarness, waitFor } from '../support/harness.js';
 
 // Barge-in must be as exact on the G.711 model link as on the transcoded one.
-describe.each(['audio/pcm', 'audio/pcmu'])('barge-in, measured with a caller playing audio in real time (model audio %s)', (format) => {
+describe.concurrent.each(['audio/pcm', 'audio/pcmu'])('barge-in, measured with a caller playing audio in real time (model audio %s)', (format) => {
   const fixture = useHarness({
     // Generation only a little faster than real time, so the long answer is still being generated
     // when the caller interrupts; cancellations land 150 ms late, as in-flight deltas would.

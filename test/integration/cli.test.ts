@@ -63,7 +63,12 @@ async function freePort(): Promise<number> {
 
 afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 
-describe('callbridge: commands, help and usage errors', () => {
+/*
+ * The suites run side by side, and so do the tests of each but the one that walks a number through
+ * doctor, twilio setup and dev in order: most of this file is waiting on spawned processes and on
+ * whole calls in real time.
+ */
+describe.concurrent('callbridge: commands, help and usage errors', () => {
   it('lists its commands, and each has --help', async () => {
     const overview = await callbridge(['--help']);
     expect(overview.code).toBe(0);
@@ -113,9 +118,10 @@ describe('callbridge: commands, help and usage errors', () => {
   });
 });
 
-describe('callbridge against the simulators (OpenAI, Twilio REST and a running server)', () => {
-  let harness: Harness;
-  let env: Record<string, string>;
+/** A running server with the simulated OpenAI and Twilio REST, and the settings that point a command at them. */
+function useSimulators(): { harness: () => Harness; env: () => Record<string, string> } {
+  let harness: Harness | undefined;
+  let env: Record<string, string> = {};
   beforeAll(async () => {
     harness = await startHarness({
       simulator: { scenario },
@@ -134,9 +140,20 @@ describe('callbridge against the simulators (OpenAI, Twilio REST and a running s
       OPERATOR_TOKEN,
     };
   });
-  afterAll(() => harness.close());
+  afterAll(() => harness?.close());
+  return { harness: () => harness!, env: () => env };
+}
 
-  it('doctor on a broken setup: names the missing model, the wrong webhook and the unreachable PUBLIC_URL, with fixes', async () => {
+describe.concurrent('callbridge doctor, twilio setup and dev, in order on one number', () => {
+  const simulators = useSimulators();
+  let harness: Harness;
+  let env: Record<string, string>;
+  beforeAll(() => {
+    harness = simulators.harness();
+    env = simulators.env();
+  });
+
+  it.sequential('doctor on a broken setup: names the missing model, the wrong webhook and the unreachable PUBLIC_URL, with fixes', async () => {
     const run = await callbridge(['doctor'], { ...env, SUMMARY_MODEL: 'gpt-summary-that-is-gone', PUBLIC_URL: 'http://127.0.0.1:9' });
     console.log(run.stdout);
     expect(run.code).toBe(1);
@@ -151,14 +168,14 @@ describe('callbridge against the simulators (OpenAI, Twilio REST and a running s
     expect(run.stdout).toContain('3 problems to fix before a live call.');
   });
 
-  it('doctor tells a refused OpenAI key and refused Twilio credentials', async () => {
+  it.sequential('doctor tells a refused OpenAI key and refused Twilio credentials', async () => {
     const run = await callbridge(['doctor'], { ...env, OPENAI_API_KEY: 'sk-wrong', TWILIO_AUTH_TOKEN: 'wrong' });
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('problem  OPENAI_API_KEY was refused (HTTP 401)');
     expect(run.stdout).toContain('problem  Twilio refused TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN');
   });
 
-  it('twilio setup lists the numbers, points one at PUBLIC_URL, and refuses one the account lacks', async () => {
+  it.sequential('twilio setup lists the numbers, points one at PUBLIC_URL, and refuses one the account lacks', async () => {
     const list = await callbridge(['twilio', 'setup'], env);
     expect(list.code).toBe(0);
     expect(list.stdout).toContain(`${SIM_PHONE_NUMBER}  voice webhook: (none)   <- TWILIO_PHONE_NUMBER`);
@@ -173,7 +190,7 @@ describe('callbridge against the simulators (OpenAI, Twilio REST and a running s
     expect(missing.stderr).toContain(`+14155550999 is not a number of this Twilio account (its numbers: ${SIM_PHONE_NUMBER})`);
   });
 
-  it('doctor on a healthy setup: every check ok, exit 0', async () => {
+  it.sequential('doctor on a healthy setup: every check ok, exit 0', async () => {
     const run = await callbridge(['doctor'], env);
     console.log(run.stdout);
     expect(run.code).toBe(0);
@@ -181,6 +198,39 @@ describe('callbridge against the simulators (OpenAI, Twilio REST and a running s
     expect(run.stdout).toContain(`ok       ${SIM_PHONE_NUMBER} voice webhook is ${harness.server.url}/twilio/voice (POST)`);
     expect(run.stdout).toContain(`ok       PUBLIC_URL reaches callbridge (${harness.server.url}/healthz)`);
     expect(run.stdout).toContain('All good: call your number.');
+  });
+
+
+
+  it.sequential('dev --tunnel opens the tunnel, points the number at it, serves with readable logs, and closes the tunnel on Ctrl-C', async () => {
+    const port = await freePort();
+    harness.twilio.number(SIM_PHONE_NUMBER)!.voiceUrl = 'https://old.example/voice';
+    const child = spawnCli(['dev', '--tunnel'], { ...env, PUBLIC_URL: '', PORT: String(port), HOST: '127.0.0.1', NGROK_AUTHTOKEN: 'fake-ngrok-token', DATA_DIR: join(cwd, 'dev-data') }, ['--import', TSX, FAKE_TUNNEL_CLI]);
+    const { output, exited } = collect(child);
+    await waitFor(() => output().stdout.includes('Ctrl-C stops'), 'dev to be ready', 30_000);
+    const publicUrl = `http://127.0.0.1:${port}`;
+    expect(output().stdout).toContain(`fake tunnel opened to port ${port}`);
+    expect(output().stdout).toContain(`public URL  ${publicUrl} (ngrok tunnel to port ${port})`);
+    expect(output().stdout).toContain(`number      ${SIM_PHONE_NUMBER}: voice webhook was https://old.example/voice (POST), now ${publicUrl}/twilio/voice (POST)`);
+    expect(output().stdout).toContain(`Call ${SIM_PHONE_NUMBER} now.`);
+    // pino-pretty's lines, not JSON.
+    expect(output().stdout).toMatch(/INFO.*callbridge listening/);
+    expect(harness.twilio.number(SIM_PHONE_NUMBER)!.voiceUrl).toBe(`${publicUrl}/twilio/voice`);
+    expect((await fetch(`${publicUrl}/healthz`)).status).toBe(200);
+    child.kill('SIGINT');
+    const run = await exited;
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('fake tunnel closed');
+  });
+});
+
+describe.concurrent('callbridge dial, call and start against the simulators', () => {
+  const simulators = useSimulators();
+  let harness: Harness;
+  let env: Record<string, string>;
+  beforeAll(() => {
+    harness = simulators.harness();
+    env = simulators.env();
   });
 
   it('dial places an outbound call that Twilio dials, the bot greets, and is stored as outbound', async () => {
@@ -215,33 +265,12 @@ describe('callbridge against the simulators (OpenAI, Twilio REST and a running s
     child.kill('SIGTERM');
     expect((await exited).code).toBe(0);
   });
-
-  it('dev --tunnel opens the tunnel, points the number at it, serves with readable logs, and closes the tunnel on Ctrl-C', async () => {
-    const port = await freePort();
-    harness.twilio.number(SIM_PHONE_NUMBER)!.voiceUrl = 'https://old.example/voice';
-    const child = spawnCli(['dev', '--tunnel'], { ...env, PUBLIC_URL: '', PORT: String(port), HOST: '127.0.0.1', NGROK_AUTHTOKEN: 'fake-ngrok-token', DATA_DIR: join(cwd, 'dev-data') }, ['--import', TSX, FAKE_TUNNEL_CLI]);
-    const { output, exited } = collect(child);
-    await waitFor(() => output().stdout.includes('Ctrl-C stops'), 'dev to be ready', 30_000);
-    const publicUrl = `http://127.0.0.1:${port}`;
-    expect(output().stdout).toContain(`fake tunnel opened to port ${port}`);
-    expect(output().stdout).toContain(`public URL  ${publicUrl} (ngrok tunnel to port ${port})`);
-    expect(output().stdout).toContain(`number      ${SIM_PHONE_NUMBER}: voice webhook was https://old.example/voice (POST), now ${publicUrl}/twilio/voice (POST)`);
-    expect(output().stdout).toContain(`Call ${SIM_PHONE_NUMBER} now.`);
-    // pino-pretty's lines, not JSON.
-    expect(output().stdout).toMatch(/INFO.*callbridge listening/);
-    expect(harness.twilio.number(SIM_PHONE_NUMBER)!.voiceUrl).toBe(`${publicUrl}/twilio/voice`);
-    expect((await fetch(`${publicUrl}/healthz`)).status).toBe(200);
-    child.kill('SIGINT');
-    const run = await exited;
-    expect(run.code).toBe(0);
-    expect(run.stdout).toContain('fake tunnel closed');
-  });
 });
 
-describe('callbridge demo', () => {
+describe.concurrent('callbridge demo', () => {
   it('runs a whole simulated call offline and exits 0', async () => {
     const run = await callbridge(['demo', '--scenario', 'bot-hangs-up'], { LOG_LEVEL: 'warn' });
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('stored as completed: the bot ended the call');
-  });
+  }, 120_000);
 });

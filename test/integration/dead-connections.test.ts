@@ -6,7 +6,7 @@ import { shortCall, withoutTools } from '../support/scenarios.js';
 
 const OPERATOR_TOKEN = 'dead-connections-operator-token';
 
-describe('a half-open Realtime socket', () => {
+describe.concurrent('a half-open Realtime socket', () => {
   const fixture = useHarness({
     simulator: { scenario: continuingAcrossSessions(withoutTools(englishSupportCall)) },
     env: { REALTIME_PING_INTERVAL_SECONDS: '1', REALTIME_PONG_TIMEOUT_SECONDS: '2' },
@@ -38,7 +38,7 @@ describe('a half-open Realtime socket', () => {
   }, 90_000);
 });
 
-describe('a silent Twilio stream', () => {
+describe.concurrent('a silent Twilio stream', () => {
   const fixture = useHarness({ simulator: { scenario: shortCall }, env: { OPERATOR_TOKEN, MEDIA_SILENCE_TIMEOUT_SECONDS: '1' } });
 
   it('ends its call as interrupted, keeps what was said, and leaves other calls alone', async () => {

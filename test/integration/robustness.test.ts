@@ -3,7 +3,7 @@ import { callerClip } from '../../src/sim/assets.js';
 import { shortCall } from '../support/scenarios.js';
 import { metricValue, useHarness } from '../support/harness.js';
 
-describe('robustness', () => {
+describe.concurrent('robustness', () => {
   const fixture = useHarness({ simulator: { scenario: shortCall } });
 
   it('counts and survives malformed frames mid-call: the call goes on and keeps its data', async () => {
