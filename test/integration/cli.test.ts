@@ -119,7 +119,7 @@ describe.concurrent('callbridge: commands, help and usage errors', () => {
 });
 
 /** A running server with the simulated OpenAI and Twilio REST, and the settings that point a command at them. */
-function useSimulators(): { harness: () => Harness; env: () => Record<string, string> } {
+function useSimulators(): { readonly harness: Harness; readonly env: Record<string, string> } {
   let harness: Harness | undefined;
   let env: Record<string, string> = {};
   beforeAll(async () => {
@@ -141,20 +141,21 @@ function useSimulators(): { harness: () => Harness; env: () => Record<string, st
     };
   });
   afterAll(() => harness?.close());
-  return { harness: () => harness!, env: () => env };
+  return {
+    get harness() {
+      return harness!;
+    },
+    get env() {
+      return env;
+    },
+  };
 }
 
 describe.concurrent('callbridge doctor, twilio setup and dev, in order on one number', () => {
-  const simulators = useSimulators();
-  let harness: Harness;
-  let env: Record<string, string>;
-  beforeAll(() => {
-    harness = simulators.harness();
-    env = simulators.env();
-  });
+  const sim = useSimulators();
 
   it.sequential('doctor on a broken setup: names the missing model, the wrong webhook and the unreachable PUBLIC_URL, with fixes', async () => {
-    const run = await callbridge(['doctor'], { ...env, SUMMARY_MODEL: 'gpt-summary-that-is-gone', PUBLIC_URL: 'http://127.0.0.1:9' });
+    const run = await callbridge(['doctor'], { ...sim.env, SUMMARY_MODEL: 'gpt-summary-that-is-gone', PUBLIC_URL: 'http://127.0.0.1:9' });
     console.log(run.stdout);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('ok       settings');
@@ -169,34 +170,34 @@ describe.concurrent('callbridge doctor, twilio setup and dev, in order on one nu
   });
 
   it.sequential('doctor tells a refused OpenAI key and refused Twilio credentials', async () => {
-    const run = await callbridge(['doctor'], { ...env, OPENAI_API_KEY: 'sk-wrong', TWILIO_AUTH_TOKEN: 'wrong' });
+    const run = await callbridge(['doctor'], { ...sim.env, OPENAI_API_KEY: 'sk-wrong', TWILIO_AUTH_TOKEN: 'wrong' });
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('problem  OPENAI_API_KEY was refused (HTTP 401)');
     expect(run.stdout).toContain('problem  Twilio refused TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN');
   });
 
   it.sequential('twilio setup lists the numbers, points one at PUBLIC_URL, and refuses one the account lacks', async () => {
-    const list = await callbridge(['twilio', 'setup'], env);
+    const list = await callbridge(['twilio', 'setup'], sim.env);
     expect(list.code).toBe(0);
     expect(list.stdout).toContain(`${SIM_PHONE_NUMBER}  voice webhook: (none)   <- TWILIO_PHONE_NUMBER`);
 
-    const setup = await callbridge(['twilio', 'setup', '--number', SIM_PHONE_NUMBER], env);
+    const setup = await callbridge(['twilio', 'setup', '--number', SIM_PHONE_NUMBER], sim.env);
     expect(setup.code).toBe(0);
-    expect(setup.stdout).toContain(`${SIM_PHONE_NUMBER}: voice webhook was (none), now ${harness.server.url}/twilio/voice (POST)`);
-    expect(harness.twilio.number(SIM_PHONE_NUMBER)).toMatchObject({ voiceUrl: `${harness.server.url}/twilio/voice`, voiceMethod: 'POST' });
+    expect(setup.stdout).toContain(`${SIM_PHONE_NUMBER}: voice webhook was (none), now ${sim.harness.server.url}/twilio/voice (POST)`);
+    expect(sim.harness.twilio.number(SIM_PHONE_NUMBER)).toMatchObject({ voiceUrl: `${sim.harness.server.url}/twilio/voice`, voiceMethod: 'POST' });
 
-    const missing = await callbridge(['twilio', 'setup', '--number', '+14155550999'], env);
+    const missing = await callbridge(['twilio', 'setup', '--number', '+14155550999'], sim.env);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain(`+14155550999 is not a number of this Twilio account (its numbers: ${SIM_PHONE_NUMBER})`);
   });
 
   it.sequential('doctor on a healthy setup: every check ok, exit 0', async () => {
-    const run = await callbridge(['doctor'], env);
+    const run = await callbridge(['doctor'], sim.env);
     console.log(run.stdout);
     expect(run.code).toBe(0);
     expect(run.stdout).not.toContain('problem');
-    expect(run.stdout).toContain(`ok       ${SIM_PHONE_NUMBER} voice webhook is ${harness.server.url}/twilio/voice (POST)`);
-    expect(run.stdout).toContain(`ok       PUBLIC_URL reaches callbridge (${harness.server.url}/healthz)`);
+    expect(run.stdout).toContain(`ok       ${SIM_PHONE_NUMBER} voice webhook is ${sim.harness.server.url}/twilio/voice (POST)`);
+    expect(run.stdout).toContain(`ok       PUBLIC_URL reaches callbridge (${sim.harness.server.url}/healthz)`);
     expect(run.stdout).toContain('All good: call your number.');
   });
 
@@ -204,8 +205,8 @@ describe.concurrent('callbridge doctor, twilio setup and dev, in order on one nu
 
   it.sequential('dev --tunnel opens the tunnel, points the number at it, serves with readable logs, and closes the tunnel on Ctrl-C', async () => {
     const port = await freePort();
-    harness.twilio.number(SIM_PHONE_NUMBER)!.voiceUrl = 'https://old.example/voice';
-    const child = spawnCli(['dev', '--tunnel'], { ...env, PUBLIC_URL: '', PORT: String(port), HOST: '127.0.0.1', NGROK_AUTHTOKEN: 'fake-ngrok-token', DATA_DIR: join(cwd, 'dev-data') }, ['--import', TSX, FAKE_TUNNEL_CLI]);
+    sim.harness.twilio.number(SIM_PHONE_NUMBER)!.voiceUrl = 'https://old.example/voice';
+    const child = spawnCli(['dev', '--tunnel'], { ...sim.env, PUBLIC_URL: '', PORT: String(port), HOST: '127.0.0.1', NGROK_AUTHTOKEN: 'fake-ngrok-token', DATA_DIR: join(cwd, 'dev-data') }, ['--import', TSX, FAKE_TUNNEL_CLI]);
     const { output, exited } = collect(child);
     await waitFor(() => output().stdout.includes('Ctrl-C stops'), 'dev to be ready', 30_000);
     const publicUrl = `http://127.0.0.1:${port}`;
@@ -215,7 +216,7 @@ describe.concurrent('callbridge doctor, twilio setup and dev, in order on one nu
     expect(output().stdout).toContain(`Call ${SIM_PHONE_NUMBER} now.`);
     // pino-pretty's lines, not JSON.
     expect(output().stdout).toMatch(/INFO.*callbridge listening/);
-    expect(harness.twilio.number(SIM_PHONE_NUMBER)!.voiceUrl).toBe(`${publicUrl}/twilio/voice`);
+    expect(sim.harness.twilio.number(SIM_PHONE_NUMBER)!.voiceUrl).toBe(`${publicUrl}/twilio/voice`);
     expect((await fetch(`${publicUrl}/healthz`)).status).toBe(200);
     child.kill('SIGINT');
     const run = await exited;
@@ -225,39 +226,33 @@ describe.concurrent('callbridge doctor, twilio setup and dev, in order on one nu
 });
 
 describe.concurrent('callbridge dial, call and start against the simulators', () => {
-  const simulators = useSimulators();
-  let harness: Harness;
-  let env: Record<string, string>;
-  beforeAll(() => {
-    harness = simulators.harness();
-    env = simulators.env();
-  });
+  const sim = useSimulators();
 
   it('dial places an outbound call that Twilio dials, the bot greets, and is stored as outbound', async () => {
-    const refused = await callbridge(['dial', '+14155550142'], { ...env, OPERATOR_TOKEN: 'not-the-operator-token' });
+    const refused = await callbridge(['dial', '+14155550142'], { ...sim.env, OPERATOR_TOKEN: 'not-the-operator-token' });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('the server refused OPERATOR_TOKEN');
 
-    const run = await callbridge(['dial', '+14155550142', '--greeting', 'Say you are calling about the parcel.'], env);
+    const run = await callbridge(['dial', '+14155550142', '--greeting', 'Say you are calling about the parcel.'], sim.env);
     expect(run.code).toBe(0);
     const callSid = /Calling \+14155550142: (CA[0-9a-f]{32})/.exec(run.stdout)?.[1];
     expect(callSid).toBeDefined();
-    const placed = harness.twilio.calls.find((call) => call.sid === callSid)!;
+    const placed = sim.harness.twilio.calls.find((call) => call.sid === callSid)!;
     const caller = await placed.answered;
     await playScenario(caller, scenario);
-    await waitFor(async () => (await harness.server.store.getCall(callSid!))?.summary != null, 'the post-call summary');
-    expect(await harness.server.store.getCall(callSid!)).toMatchObject({ direction: 'outbound', to: '+14155550142', status: 'completed' });
+    await waitFor(async () => (await sim.harness.server.store.getCall(callSid!))?.summary != null, 'the post-call summary');
+    expect(await sim.harness.server.store.getCall(callSid!)).toMatchObject({ direction: 'outbound', to: '+14155550142', status: 'completed' });
   });
 
   it('call places a simulated call against the running server', async () => {
-    const run = await callbridge(['call', '--url', harness.server.url, '--token', SIM_AUTH_TOKEN, '--scenario', 'english'], env);
+    const run = await callbridge(['call', '--url', sim.harness.server.url, '--token', SIM_AUTH_TOKEN, '--scenario', 'english'], sim.env);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/call CA[0-9a-f]{32} connected/);
     expect(run.stdout).toMatch(/done: the bot spoke \d+ turns/);
   });
 
   it('start serves calls with JSON logs until SIGTERM, then exits 0', async () => {
-    const child = spawnCli(['start'], { ...env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: join(cwd, 'start-data'), LOG_LEVEL: 'info' });
+    const child = spawnCli(['start'], { ...sim.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: join(cwd, 'start-data'), LOG_LEVEL: 'info' });
     const { output, exited } = collect(child);
     await waitFor(() => output().stdout.includes('"msg":"callbridge listening"'), 'the server to listen', 30_000);
     const port = (JSON.parse(output().stdout.split('\n').find((line) => line.includes('callbridge listening'))!) as { port: number }).port;
