@@ -10,6 +10,7 @@ import {
   serializeOutbound,
 } from '../../../src/telephony/messages.js';
 import { ACCOUNT_SID, CALL_SID, STREAM_SID, startMessage } from '../../support/twilio-messages.js';
+import { BAD_BASE64, GOOD_BASE64, itAgreesWithTheSchema } from '../../support/fast-path-contract.js';
 
 /** 160 bytes of mu-law silence, base64: one 20 ms frame. */
 const SILENCE_FRAME_BASE64 = Buffer.alloc(160, 0xff).toString('base64');
@@ -181,10 +182,7 @@ describe('parseTwilioFrame: the media fast path agrees with the schema', () => {
     ['counters with leading zeros', media({ sequenceNumber: '0004', media: { chunk: '0', timestamp: '00' } })],
     ['a counter too big for a double', media({ sequenceNumber: '9'.repeat(400) })],
     ['fields in another order', JSON.stringify({ media: { payload: 'AAAA', timestamp: '1', chunk: '1' }, streamSid: 'MZ1', sequenceNumber: '1', event: 'media' })],
-    ['an empty payload', payload('')],
-    ['a payload with one pad', payload('AAA=')],
-    ['a payload with two pads', payload('AA==')],
-    ['a payload with unused bits set', payload('AB==')],
+    ...GOOD_BASE64.map(([name, value]): [string, string] => [`a payload ${name}`, payload(value)]),
   ];
 
   const malformed: Array<[string, string]> = [
@@ -209,42 +207,10 @@ describe('parseTwilioFrame: the media fast path agrees with the schema', () => {
     ['a missing chunk', media({ media: { chunk: undefined } })],
     ['a null timestamp', media({ media: { timestamp: null } })],
     ['a hexadecimal timestamp', media({ media: { timestamp: '0x10' } })],
-    ['a missing payload', payload(undefined)],
-    ['a null payload', payload(null)],
-    ['a numeric payload', payload(1234)],
-    ['a payload of the wrong length', payload('AAA')],
-    ['a payload with a bad character', payload('AA!A')],
-    ['a payload in the URL-safe alphabet', payload('-_AA')],
-    ['a payload with a pad in the middle', payload('AA==AAAA')],
-    ['a payload with a misplaced pad', payload('AA=A')],
-    ['a payload with three pads', payload('A===')],
-    ['a payload with a trailing newline', payload('AAAA\n')],
-    ['a payload with a non-ASCII character', payload('AA\u0141A')],
+    ...BAD_BASE64.map(([name, value]): [string, string] => [`a payload ${name}`, payload(value)]),
   ];
 
-  /** What the schema alone makes of `raw`, in the shape parseTwilioFrame returns. */
-  const bySchema = (raw: string) => {
-    const parsed = inboundSchema.safeParse(JSON.parse(raw));
-    if (parsed.success) return { kind: 'message', message: parsed.data };
-    const issue = parsed.error.issues[0];
-    return { kind: 'malformed', reason: `media: ${issue?.path.join('.')} ${issue?.message}` };
-  };
-
-  it.each(valid)('takes the fast path for %s, with the message the schema returns', (_name, raw) => {
-    const expected = bySchema(raw);
-    expect(expected.kind).toBe('message');
-    const fast = mediaFastPath(JSON.parse(raw));
-    expect(fast).toStrictEqual(expected.message);
-    expect(JSON.stringify(fast)).toBe(JSON.stringify(expected.message));
-    expect(parseTwilioFrame(raw)).toStrictEqual(expected);
-  });
-
-  it.each(malformed)('leaves %s to the schema, which rejects it and says why', (_name, raw) => {
-    expect(mediaFastPath(JSON.parse(raw))).toBeUndefined();
-    const expected = bySchema(raw);
-    expect(expected.kind).toBe('malformed');
-    expect(parseTwilioFrame(raw)).toStrictEqual(expected);
-  });
+  itAgreesWithTheSchema({ type: 'media', schema: inboundSchema, fastPath: mediaFastPath, parse: parseTwilioFrame, valid, malformed });
 
   it('rejects a bad payload with the message of before', () => {
     expect(parseTwilioFrame(payload('AA=A'))).toEqual({ kind: 'malformed', reason: 'media: media.payload expected base64' });
@@ -282,33 +248,22 @@ describe('outbound builders: exactly the shapes of docs/protocols.md 1.3', () =>
 describe('the mark fast path', () => {
   const MARK = { event: 'mark', sequenceNumber: '7', streamSid: 'MZ1', mark: { name: 'm3' } };
   const mark = (changes: Record<string, unknown>) => JSON.stringify({ ...MARK, ...changes });
-  const bySchema = (raw: string) => {
-    const parsed = inboundSchema.safeParse(JSON.parse(raw));
-    if (parsed.success) return { kind: 'message', message: parsed.data };
-    const issue = parsed.error.issues[0];
-    return { kind: 'malformed', reason: `mark: ${issue?.path.join('.')} ${issue?.message}` };
-  };
-
-  it.each([
-    ['a mark echo', mark({})],
-    ['extra fields', mark({ extra: 1, mark: { name: 'm3', more: true } })],
-  ])('takes the fast path for %s, with the message the schema returns', (_name, raw) => {
-    const expected = bySchema(raw);
-    expect(markFastPath(JSON.parse(raw))).toStrictEqual(expected.message);
-    expect(parseTwilioFrame(raw)).toStrictEqual(expected);
-  });
-
-  it.each([
-    ['a numeric name', mark({ mark: { name: 3 } })],
-    ['no mark', mark({ mark: undefined })],
-    ['a mark array', mark({ mark: [] })],
-    ['a bad sequenceNumber', mark({ sequenceNumber: '-1' })],
-    ['a numeric streamSid', mark({ streamSid: 1 })],
-  ])('leaves %s to the schema, which rejects it and says why', (_name, raw) => {
-    expect(markFastPath(JSON.parse(raw))).toBeUndefined();
-    const expected = bySchema(raw);
-    expect(expected.kind).toBe('malformed');
-    expect(parseTwilioFrame(raw)).toStrictEqual(expected);
+  itAgreesWithTheSchema({
+    type: 'mark',
+    schema: inboundSchema,
+    fastPath: markFastPath,
+    parse: parseTwilioFrame,
+    valid: [
+      ['a mark echo', mark({})],
+      ['extra fields', mark({ extra: 1, mark: { name: 'm3', more: true } })],
+    ],
+    malformed: [
+      ['a numeric name', mark({ mark: { name: 3 } })],
+      ['no mark', mark({ mark: undefined })],
+      ['a mark array', mark({ mark: [] })],
+      ['a bad sequenceNumber', mark({ sequenceNumber: '-1' })],
+      ['a numeric streamSid', mark({ streamSid: 1 })],
+    ],
   });
 });
 
