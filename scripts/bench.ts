@@ -8,6 +8,7 @@ import { benchInstances } from './bench/instances.js';
 import { benchLoad } from './bench/load.js';
 import { benchLongCall } from './bench/long-call.js';
 import { benchOperatorList } from './bench/operator-list.js';
+import { benchPipeline } from './bench/pipeline.js';
 import { benchToolDispatch } from './bench/tool-dispatch.js';
 import { benchTranscoder } from './bench/transcoder.js';
 
@@ -19,6 +20,7 @@ const SECTIONS: Record<string, () => Promise<BenchSection>> = {
   'operator-list': benchOperatorList,
   'tool-dispatch': benchToolDispatch,
   instances: benchInstances,
+  pipeline: benchPipeline,
   load: benchLoad,
 };
 

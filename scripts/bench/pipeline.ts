@@ -1,0 +1,268 @@
+import { EventEmitter } from 'node:events';
+import type { WebSocket } from 'ws';
+import { encodeMulaw } from '../../src/audio/g711.js';
+import { loadResamplerEngine, type ResamplerEngine } from '../../src/audio/resampler.js';
+import { CallerToModelTranscoder, ModelToCallerTranscoder } from '../../src/audio/transcoder.js';
+import { observeCallMetrics } from '../../src/call/call-metrics.js';
+import { CallRegistry } from '../../src/call/call-registry.js';
+import { CallSession } from '../../src/call/call-session.js';
+import { ModelLink } from '../../src/call/model-link.js';
+import type { Summarizer } from '../../src/conversation/summarizer.js';
+import { silentLogger } from '../../src/log.js';
+import { Metrics } from '../../src/metrics.js';
+import { serializeClientEvent, type RealtimeClientEvent } from '../../src/realtime/client-events.js';
+import type { RealtimeConnection, RealtimeConnectionEvents } from '../../src/realtime/connection.js';
+import { parseServerEvent } from '../../src/realtime/server-events.js';
+import { TwilioMediaStream } from '../../src/telephony/media-stream.js';
+import { ToolRegistry } from '../../src/tools/registry.js';
+import type { BenchSection } from './report.js';
+
+/*
+ * callbridge's own work per message with the sockets taken away: the same frames as the load benchmark
+ * (per call-second 50 caller frames, 20 bot deltas of 50 ms, 20 echoed marks) through the real media
+ * stream, call session and model link, against the transcoding floor's work on the same frames (parse,
+ * transcode, serialize). Without sockets, kernel and other processes, the ratio is steady enough to
+ * tell a 2 % change, which the load benchmark's ±15 % between runs cannot.
+ */
+
+const CALLS = Number(process.env['BENCH_PIPELINE_CALLS'] ?? 50);
+const CALL_SECONDS = Number(process.env['BENCH_PIPELINE_SECONDS'] ?? 30);
+const ROUNDS = 5;
+const FRAMES_PER_SECOND = 50;
+const DELTAS_PER_SECOND = 20;
+const STREAM_SID = 'MZ00000000000000000000000000000001';
+
+export async function benchPipeline(): Promise<BenchSection> {
+  const engine = await loadResamplerEngine();
+  const frame = callerFrameBase64();
+  const delta = deltaBase64();
+  const ratios: number[] = [];
+  let last = { callbridgeUs: 0, floorUs: 0 };
+  for (let round = 0; round < ROUNDS; round++) {
+    // Alternating which goes first, so neither always runs on the warmer (or the colder) machine.
+    const first = round % 2 === 0;
+    const floorFirst = first ? undefined : cpuPerCallSecond(() => floorLegs(engine), frame, delta);
+    const callbridgeUs = cpuPerCallSecond(() => callbridgeLegs(engine), frame, delta);
+    const floorUs = floorFirst ?? cpuPerCallSecond(() => floorLegs(engine), frame, delta);
+    ratios.push(callbridgeUs / floorUs);
+    last = { callbridgeUs, floorUs };
+  }
+  ratios.sort((a, b) => a - b);
+  const median = ratios[Math.floor(ratios.length / 2)]!;
+  const note = `per call-second: ${FRAMES_PER_SECOND} caller frames, ${DELTAS_PER_SECOND} deltas of 50 ms, ${DELTAS_PER_SECOND} marks; ${CALLS} calls x ${CALL_SECONDS} s, ${ROUNDS} rounds`;
+  return {
+    title: 'Per-message work without sockets (the default transcoding path)',
+    rows: [
+      { metric: 'callbridge / transcoding floor', value: `${median.toFixed(3)}x (median of ${ROUNDS})`, note: `range ${ratios[0]!.toFixed(3)}-${ratios.at(-1)!.toFixed(3)}x; ${note}` },
+      { metric: 'CPU per call-second, last round', value: `callbridge ${last.callbridgeUs.toFixed(0)} µs, floor ${last.floorUs.toFixed(0)} µs`, note },
+    ],
+  };
+}
+
+/** CPU of the traffic alone (set-up and tear-down left out), after one run that warms the JIT. */
+function cpuPerCallSecond(setUp: () => Leg[], frameBase64: string, deltaB64: string): number {
+  const warmUp = setUp();
+  drive(warmUp, frameBase64, deltaB64);
+  for (const leg of warmUp) leg.close();
+  const legs = setUp();
+  const before = process.cpuUsage();
+  drive(legs, frameBase64, deltaB64);
+  const used = process.cpuUsage(before);
+  for (const leg of legs) leg.close();
+  return (used.user + used.system) / (CALLS * CALL_SECONDS);
+}
+
+/** The floor's work on the same frames: what carrying PCM16 24 kHz makes unavoidable. */
+function floorLegs(engine: ResamplerEngine): Leg[] {
+  const sink = { bytes: 0 };
+  const legs: Leg[] = [];
+  for (let call = 0; call < CALLS; call++) {
+    const toModel = new CallerToModelTranscoder(engine);
+    const toCaller = new ModelToCallerTranscoder(engine);
+    let marks = 0;
+    legs.push({
+      media: (text) => {
+        const message = JSON.parse(text) as { media: { payload: string } };
+        sink.bytes += JSON.stringify({ type: 'input_audio_buffer.append', audio: toModel.transcode(Buffer.from(message.media.payload, 'base64')).toString('base64') }).length;
+      },
+      delta: (text) => {
+        const event = JSON.parse(text) as { delta: string };
+        const mulaw = toCaller.transcode(Buffer.from(event.delta, 'base64'));
+        sink.bytes += JSON.stringify({ event: 'media', streamSid: STREAM_SID, media: { payload: Buffer.from(mulaw.buffer, mulaw.byteOffset, mulaw.byteLength).toString('base64') } }).length;
+        sink.bytes += JSON.stringify({ event: 'mark', streamSid: STREAM_SID, mark: { name: `m${marks++}` } }).length;
+      },
+      mark: (text) => {
+        sink.bytes += (JSON.parse(text) as { event: string }).event.length;
+      },
+      lastMark: () => `m${marks - 1}`,
+      close: () => {
+        toModel.close();
+        toCaller.close();
+      },
+    });
+  }
+  return legs;
+}
+
+/** callbridge's real stream, session and link, on sockets that only count what is written to them. */
+function callbridgeLegs(engine: ResamplerEngine): Leg[] {
+  const metrics = new Metrics();
+  const legs: Leg[] = [];
+  for (let call = 0; call < CALLS; call++) {
+    const callSid = `CA${String(call).padStart(32, '0')}`;
+    const phone = new CountingSocket();
+    let connection: CountingConnection | undefined;
+    const registry = new CallRegistry({
+      logger: silentLogger(),
+      createSession: () =>
+        new CallSession({
+          callSid,
+          engine,
+          greeting: 'Greet the caller.',
+          summarizer: NO_SUMMARIES,
+          summarization: { triggerTokens: 1_000_000, keepTurns: 6 },
+          summaryLanguage: undefined,
+          logger: silentLogger(),
+          now: () => performance.now(),
+          tools: new ToolRegistry([]),
+          parties: { from: undefined, to: undefined },
+          createModelLink: (hooks) =>
+            new ModelLink({
+              ...hooks,
+              connect: () => (connection = new CountingConnection()),
+              session: { type: 'realtime' },
+              logger: silentLogger(),
+              now: () => performance.now(),
+              reconnect: { attempts: 0, baseDelayMs: 1, maxDelayMs: 1, random: () => 0 },
+              maxSessionMs: 3_600_000,
+              holdLimitMs: 2000,
+              readyTimeoutMs: 3_600_000,
+            }),
+        }),
+    });
+    observeCallMetrics(registry, metrics);
+    const stream = new TwilioMediaStream(phone as unknown as WebSocket, silentLogger(), { silenceTimeoutMs: 3_600_000, pingIntervalMs: 3_600_000 });
+    registry.adoptStream(stream);
+    phone.receive(JSON.stringify({ event: 'connected', protocol: 'Call', version: '1.0.0' }));
+    phone.receive(
+      JSON.stringify({
+        event: 'start',
+        sequenceNumber: '1',
+        streamSid: STREAM_SID,
+        start: { accountSid: 'AC0', streamSid: STREAM_SID, callSid, tracks: ['inbound'], mediaFormat: { encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 1 }, customParameters: {} },
+      }),
+    );
+    const model = connection!;
+    model.emit('open');
+    model.receive({ type: 'session.updated', session: {} });
+    model.receive({ type: 'response.created', response: { id: 'resp_1', status: 'in_progress', output: [] } });
+    model.receive({ type: 'response.output_item.added', response_id: 'resp_1', output_index: 0, item: { id: 'item_1', type: 'message', role: 'assistant', status: 'in_progress', content: [] } });
+    legs.push({
+      media: (text) => phone.receive(text),
+      delta: (text) => model.receiveText(text),
+      mark: (text) => phone.receive(text),
+      lastMark: () => phone.lastMark,
+      close: () => {
+        stream.close();
+        registry.get(callSid)?.end('completed', 'benchmark');
+      },
+    });
+  }
+  return legs;
+}
+
+interface Leg {
+  media: (text: string) => void;
+  delta: (text: string) => void;
+  mark: (text: string) => void;
+  lastMark: () => string;
+  close: () => void;
+}
+
+/**
+ * The load benchmark's traffic, all calls at once: each frame slot visits every call in turn, as
+ * simultaneous calls do, so each call's state is as cold in the caches as under real load.
+ */
+function drive(legs: Leg[], frameBase64: string, deltaB64: string): void {
+  let sequence = 2;
+  let event = 0;
+  for (let chunk = 1; chunk <= CALL_SECONDS * FRAMES_PER_SECOND; chunk++) {
+    const media = `{"event":"media","sequenceNumber":"${sequence++}","streamSid":"${STREAM_SID}","media":{"track":"inbound","chunk":"${chunk}","timestamp":"${(chunk - 1) * 20}","payload":"${frameBase64}"}}`;
+    // Two deltas in every five frames: 20 a second, each answered by Twilio's echo of its mark.
+    const delta =
+      chunk % 5 === 1 || chunk % 5 === 3
+        ? `{"type":"response.output_audio.delta","event_id":"evt_${event++}","response_id":"resp_1","item_id":"item_1","output_index":0,"content_index":0,"delta":"${deltaB64}"}`
+        : undefined;
+    const markSequence = sequence++;
+    for (const leg of legs) {
+      leg.media(media);
+      if (delta === undefined) continue;
+      leg.delta(delta);
+      leg.mark(`{"event":"mark","sequenceNumber":"${markSequence}","streamSid":"${STREAM_SID}","mark":{"name":"${leg.lastMark()}"}}`);
+    }
+  }
+}
+
+/** A ws server-side socket as TwilioMediaStream uses it; `receive` delivers a text frame as ws does (a Buffer). */
+class CountingSocket extends EventEmitter {
+  readonly OPEN = 1;
+  readyState = 1;
+  bufferedAmount = 0;
+  bytesSent = 0;
+  lastMark = '';
+
+  send(text: string): void {
+    this.bytesSent += text.length;
+    if (text.startsWith('{"event":"mark"')) this.lastMark = (JSON.parse(text) as { mark: { name: string } }).mark.name;
+  }
+
+  receive(text: string): void {
+    this.emit('message', Buffer.from(text), false);
+  }
+
+  ping(): void {}
+
+  close(): void {
+    this.readyState = 3;
+  }
+}
+
+/** WsRealtimeConnection's parse and serialize, without its socket. */
+class CountingConnection extends EventEmitter<RealtimeConnectionEvents> implements RealtimeConnection {
+  bytesSent = 0;
+
+  send(event: RealtimeClientEvent): boolean {
+    this.bytesSent += serializeClientEvent(event).length;
+    return true;
+  }
+
+  receive(event: Record<string, unknown>): void {
+    this.receiveText(JSON.stringify({ event_id: 'evt_setup', ...event }));
+  }
+
+  receiveText(text: string): void {
+    const parsed = parseServerEvent(Buffer.from(text).toString());
+    if (parsed.kind !== 'message') throw new Error(`benchmark frame refused: ${JSON.stringify(parsed)}`);
+    this.emit('event', parsed.message);
+  }
+
+  close(): void {}
+}
+
+const NO_SUMMARIES: Summarizer = {
+  model: 'none',
+  summarizeInCall: () => Promise.reject(new Error('not in this benchmark')),
+  summarizeCall: () => Promise.reject(new Error('not in this benchmark')),
+};
+
+function callerFrameBase64(): string {
+  const samples = new Int16Array(160);
+  for (let i = 0; i < samples.length; i++) samples[i] = Math.round(6000 * Math.sin((2 * Math.PI * 220 * i) / 8000));
+  return Buffer.from(encodeMulaw(samples)).toString('base64');
+}
+
+function deltaBase64(): string {
+  const samples = new Int16Array(1200);
+  for (let i = 0; i < samples.length; i++) samples[i] = Math.round(7000 * Math.sin((2 * Math.PI * 180 * i) / 24000));
+  return Buffer.from(samples.buffer).toString('base64');
+}
