@@ -14,6 +14,7 @@ const workers = 2 * availableParallelism();
 export default defineConfig({
   test: {
     maxWorkers: workers,
+    globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     reporters: ['default'],

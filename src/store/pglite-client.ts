@@ -100,23 +100,23 @@ export async function openPgliteClient(dataDir?: string): Promise<SqlClient> {
 /** A new cluster is initialized in a child process; see pglite-initdb.ts. */
 async function openPglite(directory: string | undefined): Promise<PGlite> {
   const startParams = [...START_PARAMS];
-  let loadDataDir: Blob | undefined;
-  if (directory === undefined) {
-    loadDataDir = await freshClusterTemplate(startParams);
-  } else {
-    try {
-      await initdbDirectoryOutOfProcess(directory, startParams);
-    } catch (error) {
-      // Only when no process could be spawned at all is the directory untouched and in-process
-      // initdb safe; a child that failed half way may have left files behind.
-      if (!(error instanceof InitdbSpawnError)) throw error;
-    }
+  if (directory === undefined) return startPglite({ startParams, loadDataDir: await freshClusterTemplate(startParams) });
+  try {
+    await initdbDirectoryOutOfProcess(directory, startParams);
+  } catch (error) {
+    // Only when no process could be spawned at all is the directory untouched and in-process
+    // initdb safe; a child that failed half way may have left files behind.
+    if (!(error instanceof InitdbSpawnError)) throw error;
   }
+  return startPglite({ startParams, dataDir: directory });
+}
+
+async function startPglite(options: { startParams: string[]; dataDir?: string; loadDataDir?: Blob | undefined }): Promise<PGlite> {
   // One options object: PGlite ignores a second argument when the first is not a directory.
   const db = new PGlite({
-    startParams,
-    ...(directory === undefined ? {} : { dataDir: directory }),
-    ...(loadDataDir === undefined ? {} : { loadDataDir }),
+    startParams: options.startParams,
+    ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+    ...(options.loadDataDir === undefined ? {} : { loadDataDir: options.loadDataDir }),
   });
   await db.waitReady;
   return db;

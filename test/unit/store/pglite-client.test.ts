@@ -1,6 +1,8 @@
-import { access, mkdtemp, rm } from 'node:fs/promises';
+import { access, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPgliteClient } from '../../../src/store/pglite-client.js';
 
@@ -45,5 +47,58 @@ describe('openPgliteClient memory settings', () => {
       }
     }
     await expect(access(join(dataDir, 'PG_VERSION'))).resolves.toBeUndefined();
+  });
+});
+
+/*
+ * initdb gives every cluster a new system identifier; one loaded from the kept template has the
+ * template's. So equal identifiers show a database was started from the template, not initialized.
+ */
+const identifierQuery = 'SELECT system_identifier::text AS id FROM pg_control_system()';
+const TEMPLATE_DIR = fileURLToPath(new URL('../../../node_modules/.cache/callbridge/', import.meta.url));
+
+describe('the kept cluster template', () => {
+  let parent: string;
+  beforeAll(async () => {
+    parent = await mkdtemp(join(tmpdir(), 'callbridge-pglite-template-'));
+  });
+  afterAll(() => rm(parent, { recursive: true, force: true }));
+
+  async function identifierOf(dataDir?: string): Promise<string> {
+    const client = await openPgliteClient(dataDir);
+    try {
+      const [row] = await client.query<{ id: string }>(identifierQuery);
+      return row!.id;
+    } finally {
+      await client.close();
+    }
+  }
+
+  it('is kept in node_modules/.cache, whole, and new databases and directories start from it', async () => {
+    const inMemory = await identifierOf();
+    const templates = (await readdir(TEMPLATE_DIR)).filter((name) => /^pglite-cluster-[0-9a-f]{16}\.tar\.gz$/.test(name));
+    expect(templates.length).toBeGreaterThan(0);
+    for (const name of templates) expect(gunzipSync(await readFile(join(TEMPLATE_DIR, name))).length).toBeGreaterThan(1_000_000);
+    expect(await identifierOf()).toBe(inMemory);
+    expect(await identifierOf(join(parent, 'a'))).toBe(inMemory);
+    expect(await identifierOf(join(parent, 'b'))).toBe(inMemory);
+  });
+
+  it('when damaged, does not stop a new directory from opening (it is initialized instead)', async () => {
+    await identifierOf();
+    const [name] = (await readdir(TEMPLATE_DIR)).filter((entry) => entry.endsWith('.tar.gz'));
+    const template = join(TEMPLATE_DIR, name!);
+    const whole = await readFile(template);
+    const damaged = Buffer.from(whole);
+    damaged.fill(0, damaged.length >> 1);
+    await writeFile(template, damaged);
+    try {
+      const dataDir = join(parent, 'after-damage');
+      expect(await identifierOf(dataDir)).toMatch(/^\d+$/);
+      expect(await identifierOf(dataDir)).toMatch(/^\d+$/);
+    } finally {
+      await writeFile(`${template}.restore`, whole);
+      await rename(`${template}.restore`, template);
+    }
   });
 });
