@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { playScenario } from '../../src/sim/run-scenario.js';
 import { SIM_ACCOUNT_SID, SIM_AUTH_TOKEN, SIM_PHONE_NUMBER } from '../../src/sim/offline-stack.js';
-import { startHarness, waitFor, type Harness } from '../support/harness.js';
+import { operatorApi, startHarness, waitFor, type Harness } from '../support/harness.js';
 import { shortCall, withoutTools } from '../support/scenarios.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -240,8 +240,8 @@ describe.concurrent('callbridge dial, call and start against the simulators', ()
     const placed = sim.harness.twilio.calls.find((call) => call.sid === callSid)!;
     const caller = await placed.answered;
     await playScenario(caller, scenario);
-    await waitFor(async () => (await sim.harness.server.store.getCall(callSid!))?.summary != null, 'the post-call summary');
-    expect(await sim.harness.server.store.getCall(callSid!)).toMatchObject({ direction: 'outbound', to: '+14155550142', status: 'completed' });
+    const stored = await operatorApi(sim.harness, OPERATOR_TOKEN).waitForCall(callSid!, (call) => call.summary !== null, 'the post-call summary');
+    expect(stored).toMatchObject({ direction: 'outbound', to: '+14155550142', status: 'completed' });
   });
 
   it('call places a simulated call against the running server', async () => {

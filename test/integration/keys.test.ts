@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { playScenario } from '../../src/sim/run-scenario.js';
 import { keysCall } from '../../src/sim/scenarios.js';
-import { useHarness, waitFor } from '../support/harness.js';
+import { operatorApi, useHarness } from '../support/harness.js';
 
 const OPERATOR_TOKEN = 'keys-test-operator-token';
 
@@ -26,10 +26,7 @@ describe('key presses (DTMF)', () => {
     expect(responseCreate).toBeDefined();
     expect(sim.responses.map((response) => response.reply)).toEqual(['greeting-en', 'order-en', 'goodbye-en']);
 
-    await waitFor(async () => (await harness.server.store.getCall(caller.callSid))?.status === 'completed', 'the stored call');
-    const detail = (await (
-      await fetch(`${harness.server.url}/api/calls/${caller.callSid}`, { headers: { authorization: `Bearer ${OPERATOR_TOKEN}` } })
-    ).json()) as { turns: { role: string; text: string; keys: string | null }[] };
+    const detail = await operatorApi(harness, OPERATOR_TOKEN).waitForCall(caller.callSid, (call) => call.status === 'completed', 'the stored call');
     expect(detail.turns.map((turn) => [turn.role, turn.keys])).toEqual([
       ['assistant', null],
       ['user', '4572#'],

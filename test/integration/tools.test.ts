@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { playScenario } from '../../src/sim/run-scenario.js';
 import type { Scenario } from '../../src/sim/scenarios.js';
-import { metricValue, startHarness, waitFor, type Harness } from '../support/harness.js';
+import { metricValue, operatorApi, startHarness, type Harness } from '../support/harness.js';
 
 const TOOLS_SECRET = 'tools-secret-0123456789abcdef';
 const OPERATOR_TOKEN = 'tools-test-operator-token';
@@ -173,7 +173,7 @@ describe('tools through the real server (TOOLS_FILE, built-ins, outputs, metrics
     expect(outputOf(callIds[5]).item.output).toBe('{"ok":true}');
     expect(caller.hungUp).toBe(false);
     expect(caller.botTurns.at(-1)!.playedMs).toBeGreaterThan(1500);
-    await waitFor(async () => (await harness.server.store.getCall(caller.callSid))?.status === 'completed', 'the stored call');
+    await operatorApi(harness, OPERATOR_TOKEN).waitForCall(caller.callSid, (call) => call.status === 'completed', 'the stored call');
 
     // Seen from outside: the operator API's transcript has each tool call at its place, and /metrics counts them.
     const detail = (await (

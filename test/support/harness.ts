@@ -36,6 +36,8 @@ export interface ApiTurn {
   text: string;
   heardText: string;
   interrupted: boolean;
+  /** The keys the caller pressed, for a turn made of key presses. */
+  keys: string | null;
   itemId: string | null;
   timing: Record<string, number | string | null> | null;
 }
