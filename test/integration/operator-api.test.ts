@@ -7,7 +7,7 @@ import { callerClip, voiceClip } from '../../src/sim/assets.js';
 import { playScenario } from '../../src/sim/run-scenario.js';
 import { englishSupportCall, type Scenario } from '../../src/sim/scenarios.js';
 import { signPayload } from '../../src/tools/signing.js';
-import { startHarness, waitFor, type Harness } from '../support/harness.js';
+import { operatorApi, startHarness, waitFor, type Harness } from '../support/harness.js';
 
 const TOKEN = 'operator-token-0123456789';
 const WEBHOOK_SECRET = 'webhook-secret-0123456789';
@@ -52,7 +52,7 @@ describe('operator API', () => {
     const caller = await harness.caller({ from: '+14155550100', to: '+15005550006' }).dial();
     callSid = caller.callSid;
     await playScenario(caller, oneExchange);
-    await waitFor(async () => (await harness.server.store.getCall(callSid))?.summary != null, 'the post-call summary');
+    await operatorApi(harness, TOKEN).waitForCall(callSid, (call) => call.summary !== null, 'the post-call summary');
   });
   afterAll(async () => {
     await harness.close();
