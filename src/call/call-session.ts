@@ -290,7 +290,6 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
 
   #onModelEvent(event: RealtimeServerEvent): void {
     if (this.#ended) return;
-    this.emit('modelEvent', event);
     this.#context.apply(event);
     this.#timeline.onModelEvent(event);
     switch (event.type) {

@@ -6,7 +6,7 @@ import type { SummarizationSettings } from '../conversation/summarization-policy
 import type { Summarizer } from '../conversation/summarizer.js';
 import type { Turn } from '../conversation/transcript.js';
 import type { Logger } from '../log.js';
-import type { RealtimeServerEvent, RealtimeUsage } from '../realtime/server-events.js';
+import type { RealtimeUsage } from '../realtime/server-events.js';
 import type { StreamStart } from '../telephony/media-stream.js';
 import type { ToolCallRecord } from '../tools/call-tools.js';
 import type { ToolRegistry } from '../tools/registry.js';
@@ -68,7 +68,6 @@ export type CallSessionEvents = {
   modelError: [{ code: string }];
   /** Time callbridge spent on one audio frame, by direction; positional, not an object, as it fires for every frame. */
   bridged: [direction: 'caller_to_model' | 'model_to_caller', seconds: number];
-  modelEvent: [RealtimeServerEvent];
   /** An unexpected error in this call's handling; the call ends as failed. */
   fault: [{ where: string }];
   ended: [CallEnd];
