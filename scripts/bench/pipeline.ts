@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { WebSocket } from 'ws';
 import { encodeMulaw } from '../../src/audio/g711.js';
+import type { ModelAudioFormat } from '../../src/audio/model-codec.js';
 import { loadResamplerEngine, type ResamplerEngine } from '../../src/audio/resampler.js';
 import { CallerToModelTranscoder, ModelToCallerTranscoder } from '../../src/audio/transcoder.js';
 import { observeCallMetrics } from '../../src/call/call-metrics.js';
@@ -20,9 +21,10 @@ import type { BenchSection } from './report.js';
 /*
  * callbridge's own work per message with the sockets taken away: the same frames as the load benchmark
  * (per call-second 50 caller frames, 20 bot deltas of 50 ms, 20 echoed marks) through the real media
- * stream, call session and model link, against the transcoding floor's work on the same frames (parse,
- * transcode, serialize). Without sockets, kernel and other processes, the ratio is steady enough to
- * tell a 2 % change, which the load benchmark's ±15 % between runs cannot.
+ * stream, call session and model link, against the load benchmark's baselines doing their work on the
+ * same frames: the transcoding floor (parse, transcode, serialize) for the default path, the G.711
+ * relay for REALTIME_AUDIO_FORMAT=audio/pcmu. Without sockets, kernel and other processes, the ratio is
+ * steady enough to tell a 2 % change, which the load benchmark's ±15 % between runs cannot.
  */
 
 const CALLS = Number(process.env['BENCH_PIPELINE_CALLS'] ?? 50);
@@ -35,28 +37,34 @@ const STREAM_SID = 'MZ00000000000000000000000000000001';
 export async function benchPipeline(): Promise<BenchSection> {
   const engine = await loadResamplerEngine();
   const frame = callerFrameBase64();
-  const delta = deltaBase64();
+  const note = `per call-second: ${FRAMES_PER_SECOND} caller frames, ${DELTAS_PER_SECOND} deltas of 50 ms, ${DELTAS_PER_SECOND} marks; ${CALLS} calls x ${CALL_SECONDS} s; median of ${ROUNDS} rounds`;
+  const compared = [
+    compare('callbridge / transcoding floor', () => baselineLegs(engine), () => callbridgeLegs(engine, 'audio/pcm'), frame, deltaBase64('pcm16')),
+    compare('callbridge (audio/pcmu) / G.711 relay', () => baselineLegs(undefined), () => callbridgeLegs(engine, 'audio/pcmu'), frame, deltaBase64('pcmu')),
+  ];
+  return {
+    title: 'Per-message work without sockets',
+    rows: compared.map((result) => ({
+      metric: result.name,
+      value: `${result.median.toFixed(3)}x (range ${result.min.toFixed(3)}-${result.max.toFixed(3)}x)`,
+      note: `CPU per call-second in the last round: callbridge ${result.callbridgeUs.toFixed(0)} µs, baseline ${result.baselineUs.toFixed(0)} µs; ${note}`,
+    })),
+  };
+}
+
+function compare(name: string, baseline: () => Leg[], callbridge: () => Leg[], frame: string, delta: string) {
   const ratios: number[] = [];
-  let last = { callbridgeUs: 0, floorUs: 0 };
+  let last = { callbridgeUs: 0, baselineUs: 0 };
   for (let round = 0; round < ROUNDS; round++) {
     // Alternating which goes first, so neither always runs on the warmer (or the colder) machine.
-    const first = round % 2 === 0;
-    const floorFirst = first ? undefined : cpuPerCallSecond(() => floorLegs(engine), frame, delta);
-    const callbridgeUs = cpuPerCallSecond(() => callbridgeLegs(engine), frame, delta);
-    const floorUs = floorFirst ?? cpuPerCallSecond(() => floorLegs(engine), frame, delta);
-    ratios.push(callbridgeUs / floorUs);
-    last = { callbridgeUs, floorUs };
+    const baselineFirst = round % 2 === 0 ? undefined : cpuPerCallSecond(baseline, frame, delta);
+    const callbridgeUs = cpuPerCallSecond(callbridge, frame, delta);
+    const baselineUs = baselineFirst ?? cpuPerCallSecond(baseline, frame, delta);
+    ratios.push(callbridgeUs / baselineUs);
+    last = { callbridgeUs, baselineUs };
   }
   ratios.sort((a, b) => a - b);
-  const median = ratios[Math.floor(ratios.length / 2)]!;
-  const note = `per call-second: ${FRAMES_PER_SECOND} caller frames, ${DELTAS_PER_SECOND} deltas of 50 ms, ${DELTAS_PER_SECOND} marks; ${CALLS} calls x ${CALL_SECONDS} s, ${ROUNDS} rounds`;
-  return {
-    title: 'Per-message work without sockets (the default transcoding path)',
-    rows: [
-      { metric: 'callbridge / transcoding floor', value: `${median.toFixed(3)}x (median of ${ROUNDS})`, note: `range ${ratios[0]!.toFixed(3)}-${ratios.at(-1)!.toFixed(3)}x; ${note}` },
-      { metric: 'CPU per call-second, last round', value: `callbridge ${last.callbridgeUs.toFixed(0)} µs, floor ${last.floorUs.toFixed(0)} µs`, note },
-    ],
-  };
+  return { name, median: ratios[Math.floor(ratios.length / 2)]!, min: ratios[0]!, max: ratios.at(-1)!, ...last };
 }
 
 /** CPU of the traffic alone (set-up and tear-down left out), after one run that warms the JIT. */
@@ -72,23 +80,28 @@ function cpuPerCallSecond(setUp: () => Leg[], frameBase64: string, deltaB64: str
   return (used.user + used.system) / (CALLS * CALL_SECONDS);
 }
 
-/** The floor's work on the same frames: what carrying PCM16 24 kHz makes unavoidable. */
-function floorLegs(engine: ResamplerEngine): Leg[] {
+/**
+ * The load benchmark's baselines on the same frames (baseline-bridge.ts): the floor (with `engine`,
+ * what carrying PCM16 24 kHz makes unavoidable) or the G.711 relay (without, payloads untouched).
+ */
+function baselineLegs(engine: ResamplerEngine | undefined): Leg[] {
   const sink = { bytes: 0 };
   const legs: Leg[] = [];
   for (let call = 0; call < CALLS; call++) {
-    const toModel = new CallerToModelTranscoder(engine);
-    const toCaller = new ModelToCallerTranscoder(engine);
+    const toModel = engine && new CallerToModelTranscoder(engine);
+    const toCaller = engine && new ModelToCallerTranscoder(engine);
     let marks = 0;
     legs.push({
       media: (data) => {
         const message = JSON.parse(data.toString()) as { media: { payload: string } };
-        sink.bytes += JSON.stringify({ type: 'input_audio_buffer.append', audio: toModel.transcode(Buffer.from(message.media.payload, 'base64')).toString('base64') }).length;
+        const audio = toModel ? toModel.transcode(Buffer.from(message.media.payload, 'base64')).toString('base64') : message.media.payload;
+        sink.bytes += JSON.stringify({ type: 'input_audio_buffer.append', audio }).length;
       },
       delta: (data) => {
         const event = JSON.parse(data.toString()) as { delta: string };
-        const mulaw = toCaller.transcode(Buffer.from(event.delta, 'base64'));
-        sink.bytes += JSON.stringify({ event: 'media', streamSid: STREAM_SID, media: { payload: Buffer.from(mulaw.buffer, mulaw.byteOffset, mulaw.byteLength).toString('base64') } }).length;
+        const mulaw = toCaller?.transcode(Buffer.from(event.delta, 'base64'));
+        const payload = mulaw ? Buffer.from(mulaw.buffer, mulaw.byteOffset, mulaw.byteLength).toString('base64') : event.delta;
+        sink.bytes += JSON.stringify({ event: 'media', streamSid: STREAM_SID, media: { payload } }).length;
         sink.bytes += JSON.stringify({ event: 'mark', streamSid: STREAM_SID, mark: { name: `m${marks++}` } }).length;
       },
       mark: (data) => {
@@ -96,8 +109,8 @@ function floorLegs(engine: ResamplerEngine): Leg[] {
       },
       lastMark: () => `m${marks - 1}`,
       close: () => {
-        toModel.close();
-        toCaller.close();
+        toModel?.close();
+        toCaller?.close();
       },
     });
   }
@@ -105,7 +118,7 @@ function floorLegs(engine: ResamplerEngine): Leg[] {
 }
 
 /** callbridge's real stream, session and link, on sockets that only count what is written to them. */
-function callbridgeLegs(engine: ResamplerEngine): Leg[] {
+function callbridgeLegs(engine: ResamplerEngine, modelAudioFormat: ModelAudioFormat): Leg[] {
   const metrics = new Metrics();
   const legs: Leg[] = [];
   for (let call = 0; call < CALLS; call++) {
@@ -118,6 +131,7 @@ function callbridgeLegs(engine: ResamplerEngine): Leg[] {
         new CallSession({
           callSid,
           engine,
+          modelAudioFormat,
           greeting: 'Greet the caller.',
           summarizer: NO_SUMMARIES,
           summarization: { triggerTokens: 1_000_000, keepTurns: 6 },
@@ -264,8 +278,10 @@ function callerFrameBase64(): string {
   return Buffer.from(encodeMulaw(samples)).toString('base64');
 }
 
-function deltaBase64(): string {
-  const samples = new Int16Array(1200);
-  for (let i = 0; i < samples.length; i++) samples[i] = Math.round(7000 * Math.sin((2 * Math.PI * 180 * i) / 24000));
-  return Buffer.from(samples.buffer).toString('base64');
+/** 50 ms of the bot's voice as the model sends it: PCM16 24 kHz or G.711 mu-law 8 kHz. */
+function deltaBase64(audio: 'pcm16' | 'pcmu'): string {
+  const rate = audio === 'pcm16' ? 24000 : 8000;
+  const samples = new Int16Array(rate / 20);
+  for (let i = 0; i < samples.length; i++) samples[i] = Math.round(7000 * Math.sin((2 * Math.PI * 180 * i) / rate));
+  return (audio === 'pcm16' ? Buffer.from(samples.buffer) : Buffer.from(encodeMulaw(samples))).toString('base64');
 }
