@@ -27,9 +27,11 @@ describe.concurrent('a half-open Realtime socket', () => {
     expect(performance.now() - silencedAtMs).toBeLessThan(15_000);
     expect(first!.isOpen).toBe(false);
 
-    // Seeded with what was said, and the next turn is answered in the new session.
-    const seeded = second!.items.map((item) => item.content[0]?.text ?? '');
-    expect(seeded).toContain(callerClip('en-order-status').transcript);
+    // Seeded with what was said (the seed follows session.updated, so it is waited for), and the next
+    // turn is answered in the new session.
+    const seeded = () => second!.items.map((item) => item.content[0]?.text ?? '');
+    await waitFor(() => seeded().length > 0, 'the replacement to be seeded', 15_000);
+    expect(seeded()).toContain(callerClip('en-order-status').transcript);
     await caller.say(callerClip('en-change-address').mulaw);
     await caller.waitForBotReply(3);
     expect(second!.responses.map((response) => response.reply)).toEqual(['address-en']);

@@ -12,12 +12,6 @@ import { metricValue, operatorApi, startHarness, type Harness } from '../support
 const TOOLS_SECRET = 'tools-secret-0123456789abcdef';
 const OPERATOR_TOKEN = 'tools-test-operator-token';
 const SLOW_TIMEOUT_MS = 400;
-/**
- * The contract promises 50 ms for a request to leave and for an answer to reach the model. This
- * test checks order and a generous bound (the machine runs other test files meanwhile);
- * `npm run bench` measures the real figures.
- */
-const SLACK_MS = 250;
 
 const LOOKUP_PARAMETERS = {
   type: 'object',
@@ -149,13 +143,16 @@ describe('tools through the real server (TOOLS_FILE, built-ins, outputs, metrics
     expect(JSON.parse(outputOf(unknownCall).item.output!)).toEqual({ error: expect.stringContaining('no tool named no_such_tool') });
     expect(JSON.parse(outputOf(invalidCall).item.output!)).toEqual({ error: expect.stringContaining('invalid arguments') });
 
-    // Timing, in order: arguments complete -> request leaves -> answer -> output; the slow one at its timeout.
+    // Order, not durations (the contract's 50 ms is `npm run bench`'s to measure): arguments complete ->
+    // request leaves -> answer -> output. The calls run at once: the third left while the second was
+    // still waiting, and the first one's output did not wait for the second's timeout.
     const doneAt = (callId: string | undefined) => sim.functionCallsDoneAtMs.get(callId!)!;
-    expect(lookup.atMs - doneAt(lookupCall)).toBeLessThan(SLACK_MS);
+    const broken = requests.find((request) => request.path === '/broken')!;
+    expect(lookup.atMs).toBeGreaterThanOrEqual(doneAt(lookupCall));
+    expect(broken.atMs).toBeLessThan(outputOf(slowCall).atMs);
     expect(outputOf(lookupCall).atMs).toBeGreaterThanOrEqual(lookup.answeredAtMs!);
-    expect(outputOf(lookupCall).atMs - lookup.answeredAtMs!).toBeLessThan(SLACK_MS);
+    expect(outputOf(lookupCall).atMs).toBeLessThan(outputOf(slowCall).atMs);
     expect(outputOf(slowCall).atMs - doneAt(slowCall)).toBeGreaterThanOrEqual(SLOW_TIMEOUT_MS - 5);
-    expect(outputOf(slowCall).atMs - doneAt(slowCall)).toBeLessThan(SLOW_TIMEOUT_MS + SLACK_MS);
 
     // One response.create after the last output of the response: the model answers once, about everything.
     const lastOutputAtMs = Math.max(...outputs.slice(0, 5).map((entry) => entry.atMs));
