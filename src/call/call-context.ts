@@ -109,6 +109,19 @@ export class CallContext {
     this.#summarizer.considerAfterResponse(this.conversation);
   }
 
+  /**
+   * The call ended while responses were still running (the caller hung up, the stream died): their
+   * turns are kept with what the caller heard, instead of waiting for a response.done that no one
+   * will read.
+   */
+  finishUnfinished(heard: (itemId: string) => { heardMs: number; totalMs: number }): void {
+    for (const itemId of this.transcript.unfinishedAssistantItems()) {
+      const { heardMs, totalMs } = heard(itemId);
+      if (heardMs < totalMs || totalMs === 0) this.transcript.assistantInterrupted(itemId, heardMs, totalMs);
+      this.transcript.assistantDone(itemId);
+    }
+  }
+
   /** The new session starts from the summary and recent turns; its own items then rebuild the mirror. */
   seedNextSession(): RealtimeClientEvent[] {
     const events = seedEvents(

@@ -176,6 +176,9 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     };
     clearTimeout(this.#streamTimer);
     clearTimeout(this.#hangupTimer);
+    const endedAtMs = this.#options.now();
+    const tracker = this.#playback.tracker;
+    this.#context.finishUnfinished((itemId) => ({ heardMs: tracker.heardMs(itemId, endedAtMs), totalMs: tracker.sentMs(itemId) }));
     this.#timeline.close();
     this.#actions.close();
     this.#context.close();

@@ -155,6 +155,11 @@ export class Transcript extends EventEmitter<TranscriptEvents> {
     });
   }
 
+  /** Assistant items whose text is known but whose response has not finished. */
+  unfinishedAssistantItems(): string[] {
+    return [...this.#assistantText.keys()].filter((itemId) => !this.#turns.has(itemId));
+  }
+
   /** The item's timing is known: its turn carries it, now or once it completes. */
   timed(itemId: string, timing: NonNullable<Turn['timing']>): void {
     const turn = this.#turns.get(itemId);

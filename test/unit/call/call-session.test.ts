@@ -193,6 +193,29 @@ describe('CallSession', () => {
     expect(session.transcript.turns().find((turn) => turn.itemId === 'item_2')?.timing).toEqual(botTurns[0]!.timing);
   });
 
+  it('keeps the turn of a response still running when the call ends, with what the caller heard of it', () => {
+    const { session, link, stream, advance } = setup();
+    const turns: { itemId: string; text: string; heardText: string; interrupted: boolean }[] = [];
+    session.on('turn', (turn) => turns.push(turn));
+    const sentence = 'one two three four five six seven eight nine ten';
+    link.serverSends({ type: 'response.output_audio_transcript.done', response_id: 'resp_1', item_id: 'item_1', output_index: 0, content_index: 0, transcript: sentence });
+    speak(link, 'resp_1', 'item_1', 10);
+    stream.echoAllMarks();
+    link.serverSends({ type: 'response.output_audio_transcript.done', response_id: 'resp_2', item_id: 'item_2', output_index: 0, content_index: 0, transcript: sentence });
+    speak(link, 'resp_2', 'item_2', 10);
+    // The first second of the second response is sent; its first 300 ms have been echoed as played.
+    stream.marks.splice(3);
+    stream.echoAllMarks();
+    advance(100);
+    expect(turns).toEqual([]);
+
+    stream.emit('stop');
+    expect(turns.map(({ itemId, heardText, interrupted }) => ({ itemId, heardText, interrupted }))).toEqual([
+      { itemId: 'item_1', heardText: sentence, interrupted: false },
+      { itemId: 'item_2', heardText: 'one two three four', interrupted: true },
+    ]);
+  });
+
   it('greets once the model is ready, and plays each delta at once with its own mark', () => {
     const { link, stream } = setup();
     expect(link.sent[0]).toEqual({ type: 'response.create', response: { instructions: 'Greet the caller.' } });
