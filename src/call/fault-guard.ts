@@ -11,14 +11,19 @@ export class FaultGuard {
     this.#onFault = onFault;
   }
 
-  wrap<A extends unknown[]>(where: string, handle: (...args: A) => void): (...args: A) => void {
-    return (...args: A) => {
+  /**
+   * Handlers take at most two arguments, passed as they are: a rest parameter and a spread call here
+   * would make an array for every media frame and model event.
+   */
+  wrap<A extends [] | [unknown] | [unknown, unknown]>(where: string, handle: (...args: A) => void): (...args: A) => void {
+    const call = handle as (first?: unknown, second?: unknown) => void;
+    return ((first?: unknown, second?: unknown) => {
       try {
-        handle(...args);
+        call(first, second);
       } catch (error) {
         this.#onFault(where, error);
       }
-    };
+    }) as (...args: A) => void;
   }
 
   /** For promise chains a call starts: their rejections are the call's faults too. */

@@ -64,12 +64,15 @@ export const mediaFastPath: FastPath<TwilioMedia> = (frame) => {
   const { track, chunk, timestamp, payload } = media;
   if (track !== undefined && typeof track !== 'string') return undefined;
   if (!isCounter(chunk) || !isCounter(timestamp) || typeof payload !== 'string' || !isBase64(payload)) return undefined;
-  const numbers = { chunk: Number(chunk), timestamp: Number(timestamp), payload };
   return {
     event: 'media',
     sequenceNumber: Number(sequenceNumber),
     streamSid,
-    media: track === undefined ? numbers : { track, ...numbers },
+    // Two literals, not a spread: copying properties by spread cost more than the rest of this check.
+    media:
+      track === undefined
+        ? { chunk: Number(chunk), timestamp: Number(timestamp), payload }
+        : { track, chunk: Number(chunk), timestamp: Number(timestamp), payload },
   };
 };
 

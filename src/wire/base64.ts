@@ -1,4 +1,10 @@
 const PAD = 0x3d;
+/**
+ * Payloads are decoded here to be checked, not kept: into one buffer reused by every check, so a frame
+ * costs no allocation (each one was an object for the collector, and a fresh pool slab every few
+ * dozen frames). Audio frames and deltas fit; anything longer is decoded the allocating way.
+ */
+const SCRATCH = Buffer.allocUnsafe(64 * 1024);
 
 /**
  * Standard padded base64 (RFC 4648 section 4; the empty string included), accepting exactly what
@@ -14,8 +20,10 @@ export function isBase64(value: string): boolean {
   // here: it skips any character outside the alphabet and ends at padding, so such a character leaves
   // it short of the bytes the length promises; it reads only the low byte of a character above
   // U+00FF, which makes the UTF-8 length longer than the text; and it takes base64url's '-' and '_'.
+  const decodedBytes = (length / 4) * 3 - padding;
+  const written = decodedBytes <= SCRATCH.length ? SCRATCH.write(value, 'base64') : Buffer.from(value, 'base64').length;
   return (
-    Buffer.from(value, 'base64').length === (length / 4) * 3 - padding &&
+    written === decodedBytes &&
     Buffer.byteLength(value, 'utf8') === length &&
     !value.includes('-') &&
     !value.includes('_')

@@ -106,4 +106,16 @@ describe('isBase64 agrees with the regular expression it replaces', () => {
       for (const value of mutated) expect(isBase64(value), value).toBe(REFERENCE.test(value));
     }
   });
+
+  it('on payloads longer than its reusable decode buffer (64 KiB), valid and with one bad character', () => {
+    for (const bytes of [64 * 1024 - 1, 64 * 1024, 64 * 1024 + 1, 200_000]) {
+      const encoded = randomBytes(bytes).toString('base64');
+      expect(isBase64(encoded), `${bytes} bytes`).toBe(true);
+      const at = Math.floor(encoded.length / 2);
+      for (const char of ['!', '-', '\u0141', '=']) {
+        const mutated = encoded.slice(0, at) + char + encoded.slice(at + 1);
+        expect(isBase64(mutated), `${bytes} bytes with ${JSON.stringify(char)}`).toBe(REFERENCE.test(mutated));
+      }
+    }
+  });
 });
