@@ -1,4 +1,4 @@
-import twilio from 'twilio';
+import type { Twilio } from 'twilio';
 import { UpstreamError } from '../errors.js';
 
 /*
@@ -41,31 +41,34 @@ export interface TwilioSdkRestOptions {
   timeoutMs?: number;
 }
 
+/**
+ * The SDK's root module (every REST resource, 8 MB of heap) is loaded with the first request: a
+ * server that never dials out, or only answers, never pays for it.
+ */
 export class TwilioSdkRest implements TwilioRest {
-  readonly #client: twilio.Twilio;
+  readonly #options: TwilioSdkRestOptions;
+  #client: Promise<Twilio> | undefined;
 
   constructor(options: TwilioSdkRestOptions) {
-    this.#client = twilio(options.accountSid, options.authToken, { timeout: options.timeoutMs ?? 10_000, autoRetry: false });
-    // The SDK builds every 2010-04-01 URL from this base (DEPENDENCY-NOTES.md).
-    this.#client.api.baseUrl = options.apiBaseUrl;
+    this.#options = options;
   }
 
   async listNumbers(filter: { phoneNumber?: string } = {}): Promise<PhoneNumber[]> {
-    const numbers = await this.#call(() =>
-      this.#client.incomingPhoneNumbers.list(filter.phoneNumber ? { phoneNumber: filter.phoneNumber } : {}),
+    const numbers = await this.#call((client) =>
+      client.incomingPhoneNumbers.list(filter.phoneNumber ? { phoneNumber: filter.phoneNumber } : {}),
     );
     return numbers.map(toPhoneNumber);
   }
 
   async setVoiceWebhook(numberSid: string, webhook: { url: string; method: 'POST' }): Promise<PhoneNumber> {
     return toPhoneNumber(
-      await this.#call(() => this.#client.incomingPhoneNumbers(numberSid).update({ voiceUrl: webhook.url, voiceMethod: webhook.method })),
+      await this.#call((client) => client.incomingPhoneNumbers(numberSid).update({ voiceUrl: webhook.url, voiceMethod: webhook.method })),
     );
   }
 
   async createCall(call: NewOutboundCall): Promise<{ callSid: string }> {
-    const created = await this.#call(() =>
-      this.#client.calls.create({
+    const created = await this.#call((client) =>
+      client.calls.create({
         to: call.to,
         from: call.from,
         url: call.url,
@@ -76,12 +79,22 @@ export class TwilioSdkRest implements TwilioRest {
     return { callSid: created.sid };
   }
 
-  async #call<T>(action: () => Promise<T>): Promise<T> {
+  async #call<T>(action: (client: Twilio) => Promise<T>): Promise<T> {
+    const client = await (this.#client ??= this.#connect());
     try {
-      return await action();
+      return await action(client);
     } catch (error) {
       throw twilioError(error);
     }
+  }
+
+  async #connect(): Promise<Twilio> {
+    const { default: twilio } = await import('twilio');
+    const { accountSid, authToken, timeoutMs, apiBaseUrl } = this.#options;
+    const client = twilio(accountSid, authToken, { timeout: timeoutMs ?? 10_000, autoRetry: false });
+    // The SDK builds every 2010-04-01 URL from this base (DEPENDENCY-NOTES.md).
+    client.api.baseUrl = apiBaseUrl;
+    return client;
   }
 }
 
