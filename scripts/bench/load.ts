@@ -22,6 +22,8 @@ const SECONDS = Number(process.env['BENCH_LOAD_SECONDS'] ?? 30);
 const ROUNDS = Number(process.env['BENCH_LOAD_ROUNDS'] ?? 3);
 
 const ONLY = process.env['BENCH_LOAD_ONLY'];
+/** `BENCH_LOAD_WARMUP_SECONDS=0` measures a cold server, its JIT compiling in the window. */
+const WARMUP_SECONDS = Number(process.env['BENCH_LOAD_WARMUP_SECONDS'] ?? 15);
 
 const RELAY = baseline('relay');
 const FLOOR = baseline('floor');
@@ -46,7 +48,7 @@ export async function benchLoad(): Promise<BenchSection> {
         const results = new Map<BridgeKind, LoadResult>();
         for (const kind of [...kinds.slice(round % kinds.length), ...kinds.slice(0, round % kinds.length)]) {
           console.error(`load: round ${round + 1} of ${ROUNDS}, ${kind.name}, ${calls} calls x ${SECONDS} s`);
-          results.set(kind, await runLoad(kind, model, { openaiUrl: openai.url, certPath: tls.certPath }, { calls, seconds: SECONDS }));
+          results.set(kind, await runLoad(kind, model, { openaiUrl: openai.url, certPath: tls.certPath }, { calls, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS }));
         }
         rounds.push(results);
       }
@@ -56,7 +58,7 @@ export async function benchLoad(): Promise<BenchSection> {
     await model.close();
     await openai.close();
   }
-  return { title: `Load: simultaneous calls (${SECONDS} s of speech in and a response out, per call; median of ${ROUNDS} rounds)`, rows };
+  return { title: `Load: simultaneous calls (${SECONDS} s of speech in and a response out, per call, after ${WARMUP_SECONDS} s of warm-up calls; median of ${ROUNDS} rounds)`, rows };
 }
 
 function describe(calls: number, kinds: BridgeKind[], rounds: Map<BridgeKind, LoadResult>[]): BenchSection['rows'] {
@@ -83,7 +85,8 @@ function describe(calls: number, kinds: BridgeKind[], rounds: Map<BridgeKind, Lo
       note:
         `per-frame latency p50/p99/max in ${ms((result) => result.latencyInMs)} ms, out ${ms((result) => result.latencyOutMs)} ms (max over rounds); ` +
         `delivered in ${percent(Math.min(...results.map((result) => result.deliveredIn)))}, out ${percent(Math.min(...results.map((result) => result.deliveredOut)))} (worst round); ` +
-        `RSS idle ${median(results.map((result) => result.idleRssMb)).toFixed(0)} MB, ${median(results.map((result) => result.rssPerCallMb)).toFixed(2)} MB per call`,
+        `RSS idle ${median(results.map((result) => result.idleRssMb)).toFixed(0)} MB (${median(results.map((result) => result.warmIdleRssMb)).toFixed(0)} MB after the warm-up), ` +
+        `${median(results.map((result) => result.rssPerCallMb)).toFixed(2)} MB per call`,
     };
   });
 }

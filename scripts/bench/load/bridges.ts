@@ -59,6 +59,8 @@ export function callbridge(name: string, modelAudio: ModelAudio, env: Record<str
         stdio: ['ignore', 'pipe', 'inherit'],
       });
       const port = await listeningPort(child, (line) => {
+        // Not every line is the server's log: V8's tracing flags (BENCH_LOAD_NODE_FLAGS) print their own.
+        if (!line.startsWith('{')) return undefined;
         const entry = JSON.parse(line) as { msg?: string; port?: number };
         return entry.msg === 'callbridge listening' ? entry.port : undefined;
       });
@@ -85,10 +87,14 @@ export function baseline(mode: 'relay' | 'floor'): BridgeKind {
   };
 }
 
-/** BENCH_LOAD_CPU_PROF=<dir> profiles the bridges under the load (`--cpu-prof` is refused in NODE_OPTIONS). */
+/**
+ * BENCH_LOAD_CPU_PROF=<dir> profiles the bridges under the load, and BENCH_LOAD_NODE_FLAGS runs them
+ * with other flags of node's or V8's (`--max-semi-space-size=4`, say): NODE_OPTIONS refuses most.
+ */
 function profileFlags(): string[] {
   const profileDir = process.env['BENCH_LOAD_CPU_PROF'];
-  return profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const extra = (process.env['BENCH_LOAD_NODE_FLAGS'] ?? '').split(' ').filter(Boolean);
+  return [...extra, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
 }
 
 async function listeningPort(child: ChildProcess, portIn: (line: string) => string | number | undefined): Promise<number> {

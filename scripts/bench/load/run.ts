@@ -1,6 +1,6 @@
 import { encodeMulaw } from '../../../src/audio/g711.js';
 import { percentile } from '../../lib/stats.js';
-import type { BridgeKind } from './bridges.js';
+import type { BridgeKind, RunningBridge } from './bridges.js';
 import { DELTA_MS, modelBytesPerMs, type FakeModel, type ModelAudio } from './fake-model.js';
 import { FRAME_MS, PhoneLeg } from './fake-phone.js';
 import { cpuSeconds, cpuSplit, ioCounts, rssMb } from './process-stats.js';
@@ -9,6 +9,14 @@ export interface LoadRunOptions {
   calls: number;
   /** How long every call streams both ways at once: the measured window. */
   seconds: number;
+  /**
+   * A first wave of as many calls, streaming both ways this long before the measured one; 0 for
+   * none. A server that has been up for a while has compiled its hot code: without it, the window
+   * also counts the JIT compiling every path once (a tenth of callbridge's CPU in a 30 s window,
+   * nearly none of a baseline's), which is start-up, not cost per call. Memory per call is read on
+   * this first wave, so it still counts everything the first calls cost a fresh server.
+   */
+  warmupSeconds: number;
 }
 
 export interface LoadResult {
@@ -20,7 +28,11 @@ export interface LoadResult {
   /** Share of the audio sent that arrived, each way. */
   deliveredIn: number;
   deliveredOut: number;
+  /** Just started, before any call. */
   idleRssMb: number;
+  /** Idle again once the warm-up calls have ended. */
+  warmIdleRssMb: number;
+  /** What the first wave of calls added to the idle server's memory, per call. */
   rssPerCallMb: number;
 }
 
@@ -29,18 +41,46 @@ const MAX_SETUP_SECONDS = 120;
 const SETTLE_MS = 2000;
 /** Start-up leaves garbage the collector takes a while to return: idle memory is read once the server has idled this long. */
 const IDLE_MS = 15_000;
+/** Time for the bridge to end and record the warm-up calls. */
+const WARMUP_END_MS = 5000;
 
 /**
- * One bridge under `calls` simultaneous calls: all are set up one after another (so the n-th phone
- * leg and the n-th model connection are the same call), caller speech flows from the start as
- * Twilio's does, then for `seconds` every call also streams one response; the bridge's CPU is read
- * from /proc over exactly that window.
+ * One bridge under `calls` simultaneous calls, after a warm-up wave: the bridge's CPU is read from
+ * /proc over exactly the measured wave's window.
  */
 export async function runLoad(kind: BridgeKind, model: FakeModel, endpoints: { openaiUrl: string; certPath: string }, options: LoadRunOptions): Promise<LoadResult> {
-  const deltaCount = Math.round((options.seconds * 1000) / DELTA_MS);
-  model.reset(kind.modelAudio, deltaBase64(kind.modelAudio), deltaCount);
   const launchedAtMs = performance.now();
   const bridge = await kind.launch({ modelUrl: model.url, ...endpoints });
+  try {
+    await sleep(IDLE_MS);
+    const idleRssMb = rssMb(bridge.pid);
+    const warmup = options.warmupSeconds > 0 ? await callWave(kind.modelAudio, bridge, model, { calls: options.calls, seconds: options.warmupSeconds }) : undefined;
+    if (warmup) await sleep(WARMUP_END_MS);
+    const warmIdleRssMb = rssMb(bridge.pid);
+    const { loadedRssMb, ...wave } = await callWave(kind.modelAudio, bridge, model, { calls: options.calls, seconds: options.seconds }, launchedAtMs);
+    return {
+      bridge: kind.name,
+      calls: options.calls,
+      ...wave,
+      idleRssMb,
+      warmIdleRssMb,
+      rssPerCallMb: ((warmup ?? { loadedRssMb }).loadedRssMb - idleRssMb) / options.calls,
+    };
+  } finally {
+    await bridge.stop();
+  }
+}
+
+type WaveResult = Pick<LoadResult, 'cpuPerCallMinute' | 'latencyInMs' | 'latencyOutMs' | 'deliveredIn' | 'deliveredOut'> & { loadedRssMb: number };
+
+/**
+ * `calls` simultaneous calls, all set up one after another (so the n-th phone leg and the n-th model
+ * connection are the same call), caller speech flowing from the start as Twilio's does; then for
+ * `seconds` every call also streams one response, and the calls hang up.
+ */
+async function callWave(audio: ModelAudio, bridge: RunningBridge, model: FakeModel, options: { calls: number; seconds: number }, launchedAtMs?: number): Promise<WaveResult> {
+  const deltaCount = Math.round((options.seconds * 1000) / DELTA_MS);
+  model.reset(audio, deltaBase64(audio), deltaCount);
   const phones: PhoneLeg[] = [];
   const frame = callerFrameBase64();
   const frameCapacity = Math.round(((MAX_SETUP_SECONDS + options.seconds) * 1000) / FRAME_MS);
@@ -52,8 +92,6 @@ export async function runLoad(kind: BridgeKind, model: FakeModel, endpoints: { o
   });
   let modelClock: PhasedTicker | undefined;
   try {
-    await sleep(IDLE_MS);
-    const idleRssMb = rssMb(bridge.pid);
     callerClock.start();
     for (let index = 0; index < options.calls; index++) {
       const phone = new PhoneLeg(frame, frameCapacity);
@@ -68,7 +106,7 @@ export async function runLoad(kind: BridgeKind, model: FakeModel, endpoints: { o
     const legs = model.legs;
     const windowStartMs = performance.now();
     // For reading a profile of this run: `profile-summary.ts --skip-seconds` this much.
-    console.error(`  measured window: from ${((windowStartMs - launchedAtMs) / 1000).toFixed(1)} s after launch, for ${options.seconds} s`);
+    if (launchedAtMs !== undefined) console.error(`  measured window: from ${((windowStartMs - launchedAtMs) / 1000).toFixed(1)} s after launch, for ${options.seconds} s`);
     const cpuBefore = cpuSeconds(bridge.pid);
     const ioBefore = ioCounts(bridge.pid);
     const splitBefore = cpuSplit(bridge.pid);
@@ -87,7 +125,7 @@ export async function runLoad(kind: BridgeKind, model: FakeModel, endpoints: { o
     const splitAfter = cpuSplit(bridge.pid);
     const perCallSecond = (count: number) => (count / (options.calls * (windowMs / 1000))).toFixed(1);
     console.error(
-      `  per call-second: ${perCallSecond(ioAfter.reads - ioBefore.reads)} reads (${perCallSecond(ioAfter.bytesRead - ioBefore.bytesRead)} bytes), ` +
+      `  ${launchedAtMs === undefined ? 'warm-up, ' : ''}per call-second: ${perCallSecond(ioAfter.reads - ioBefore.reads)} reads (${perCallSecond(ioAfter.bytesRead - ioBefore.bytesRead)} bytes), ` +
         `${perCallSecond(ioAfter.writes - ioBefore.writes)} writes (${perCallSecond(ioAfter.bytesWritten - ioBefore.bytesWritten)} bytes); ` +
         `CPU ${(splitAfter.userSeconds - splitBefore.userSeconds).toFixed(2)} s user, ${(splitAfter.systemSeconds - splitBefore.systemSeconds).toFixed(2)} s system`,
     );
@@ -104,23 +142,19 @@ export async function runLoad(kind: BridgeKind, model: FakeModel, endpoints: { o
     const bytesOut = phones.reduce((sum, phone) => sum + phone.audioOutMs, 0);
     const audioInMs = legs.reduce((sum, leg) => sum + leg.audioInMs, 0);
     return {
-      bridge: kind.name,
-      calls: options.calls,
       cpuPerCallMinute: cpuSecondsUsed / (options.calls * (windowMs / 60_000)),
       latencyInMs: spread(legs.flatMap((leg, index) => leg.inLatencyMs.slice(inLatencyFrom[index]))),
       latencyOutMs: spread(phones.flatMap((phone) => phone.outLatencyMs)),
       // Audio time, not message counts: callbridge may fill gaps or split audio differently from the baselines.
       deliveredIn: Math.min(audioInMs / (framesSent * FRAME_MS), framesIn / framesSent),
       deliveredOut: bytesOut / (deltasSent * DELTA_MS),
-      idleRssMb,
-      rssPerCallMb: (loadedRssMb - idleRssMb) / options.calls,
+      loadedRssMb,
     };
   } finally {
     callerClock.stop();
     modelClock?.stop();
     for (const phone of phones) phone.hangUp();
     await sleep(500);
-    await bridge.stop();
     for (const phone of phones) phone.terminate();
   }
 }
