@@ -89,6 +89,11 @@ export class BotActions extends EventEmitter<BotActionsEvents> {
     this.#tools.on('action', (action) => void this.#act(action).catch((error: unknown) => options.onFault('bot ending the call', error)));
   }
 
+  /** A tool is running or a response is on its way: the model session holds work not yet in the call's context. */
+  get isBusy(): boolean {
+    return this.#tools.isBusy || this.#responses.isBusy;
+  }
+
   pressKey(digit: string): void {
     this.#keypad.press(digit);
   }

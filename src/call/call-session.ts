@@ -22,6 +22,8 @@ export type { CallEnd, CallFigures, CallSessionEvents, CallSessionOptions, CallS
 export { BOT_ENDED_REASON_PREFIX, HANDOFF_END_REASON } from './bot-actions.js';
 
 const APOLOGY_ITEM_ID = 'cb_apology';
+/** How long after the caller stops speaking a session rotation waits for the model's reply to begin. */
+const REPLY_AWAITED_MS = 5000;
 
 /**
  * One phone call: the only place the Twilio side and the model side meet. Owns the model link, the
@@ -45,6 +47,8 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
   #greeted = false;
   #modelReady = false;
   #callerSpeaking = false;
+  /** When the caller last stopped speaking with no response created since: the model's reply is on its way. */
+  #replyAwaitedSinceMs: number | undefined;
   readonly #createdAtMs: number;
   #ended: CallEnd | undefined;
   readonly #tally = new CallTally(this);
@@ -70,7 +74,9 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     this.transcript.on('turnUpdated', (turn) => this.emit('turnUpdated', turn));
     this.#link = options.createModelLink({
       seed: () => this.#context.seedNextSession(),
-      isQuiet: () => !this.#callerSpeaking && !this.#bargeIn.botIsSpeaking,
+      // Rotating between what the model is answering (the caller's words, a tool's output) and its
+      // answer would lose the answer: it would come from the closed session.
+      isQuiet: () => !this.#callerSpeaking && !this.#bargeIn.botIsSpeaking && !this.#actions.isBusy && !this.#awaitingReply(),
     });
     this.#link.on('ready', this.#guard.wrap('model ready', (info) => this.#onModelReady(info)));
     this.#link.on('event', this.#guard.wrap('model event', (event) => this.#onModelEvent(event)));
@@ -269,8 +275,14 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     else this.end('failed', 'media stream never connected');
   }
 
+  /** Not every pause gets a reply (the model may judge it noise): waiting gives up after a while. */
+  #awaitingReply(): boolean {
+    return this.#replyAwaitedSinceMs !== undefined && this.#options.now() - this.#replyAwaitedSinceMs < REPLY_AWAITED_MS;
+  }
+
   #onModelLost(): void {
     this.#callerSpeaking = false;
+    this.#replyAwaitedSinceMs = undefined;
     // Responses of the lost session will never finish; a fresh controller keeps none of them. The
     // tracker stays: audio already at Twilio keeps playing, and can still be cleared on a barge-in.
     this.#bargeIn = new BargeInController(this.#playback.tracker);
@@ -302,8 +314,10 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
         return;
       case 'input_audio_buffer.speech_stopped':
         this.#callerSpeaking = false;
+        this.#replyAwaitedSinceMs = this.#options.now();
         return;
       case 'response.created':
+        this.#replyAwaitedSinceMs = undefined;
         this.#bargeIn.onResponseCreated(event.response.id);
         this.#actions.onResponseCreated(event.response.id);
         return;

@@ -34,6 +34,11 @@ export class ResponseGate {
     if (this.#wanted) this.request();
   }
 
+  /** A response is running, or asked for and not yet created or refused. */
+  get isBusy(): boolean {
+    return this.#active.size > 0 || this.#creating || this.#wanted;
+  }
+
   /** The session was lost: its responses will never finish, and what was asked of it is void. */
   reset(): void {
     this.#active.clear();

@@ -141,6 +141,11 @@ export class CallTools extends EventEmitter<CallToolsEvents> {
     this.emit('actionCancelled', state.action);
   }
 
+  /** Function calls whose outputs have not all gone back to the model yet. */
+  get isBusy(): boolean {
+    return this.#batches.size > 0;
+  }
+
   /** The model session was lost: outputs for its responses can no longer be delivered. */
   onSessionLost(): void {
     this.#batches.clear();

@@ -307,6 +307,53 @@ describe('CallSession', () => {
     expect(session.transcript.turns()).toMatchObject([{ role: 'tool', text: 'lookup_order({"orderId":"4572"})' }]);
   });
 
+  it('is not quiet enough to rotate the model session while the model owes a reply: to the caller, or to a tool output', async () => {
+    let release!: (value: unknown) => void;
+    const lookup: Tool = {
+      name: 'lookup_order',
+      description: 'Look up an order',
+      parameters: { type: 'object', properties: {} },
+      handler: () => new Promise((resolve) => (release = () => resolve({ status: 'shipped' }))),
+    };
+    const link = new FakeModelLink();
+    let isQuiet!: () => boolean;
+    let nowMs = 0;
+    newSession(link, {
+      now: () => nowMs,
+      tools: new ToolRegistry([lookup]),
+      createModelLink: (hooks) => {
+        isQuiet = hooks.isQuiet;
+        return link as unknown as ModelLink;
+      },
+    });
+    link.emit('ready', { reconnected: false, gapMs: 0 });
+    expect(isQuiet()).toBe(true);
+    link.serverSends({ type: 'input_audio_buffer.speech_started', audio_start_ms: 0, item_id: 'item_u1' });
+    expect(isQuiet()).toBe(false);
+    link.serverSends({ type: 'input_audio_buffer.speech_stopped', audio_end_ms: 900, item_id: 'item_u1' });
+    // The caller is done, and the model's reply to what they said has not begun.
+    expect(isQuiet()).toBe(false);
+    link.serverSends({ type: 'response.created', response: { id: 'resp_1', object: 'realtime.response', status: 'in_progress', output: [] } });
+    callTool(link, 'resp_1', 0, 'lookup_order', '{}');
+    finish(link, 'resp_1');
+    // Nothing is playing and nobody speaks, but the tool runs: its output is for this session.
+    expect(isQuiet()).toBe(false);
+    release(undefined);
+    await vi.waitFor(() => expect(link.sent.at(-1)).toEqual({ type: 'response.create' }));
+    // The reply is asked for and not yet created.
+    expect(isQuiet()).toBe(false);
+    link.serverSends({ type: 'response.created', response: { id: 'resp_2', object: 'realtime.response', status: 'in_progress', output: [] } });
+    expect(isQuiet()).toBe(false);
+    finish(link, 'resp_2');
+    expect(isQuiet()).toBe(true);
+    // A pause the model does not answer holds a rotation back for a while only.
+    link.serverSends({ type: 'input_audio_buffer.speech_started', audio_start_ms: 2000, item_id: 'item_u2' });
+    link.serverSends({ type: 'input_audio_buffer.speech_stopped', audio_end_ms: 2500, item_id: 'item_u2' });
+    expect(isQuiet()).toBe(false);
+    nowMs += 5000;
+    expect(isQuiet()).toBe(true);
+  });
+
   it('gives every call of a response its output, failures included, then one response.create', async () => {
     const failing: Tool = {
       name: 'book',
