@@ -34,7 +34,7 @@ export class ResponseGate {
     if (this.#wanted) this.request();
   }
 
-  /** A response is running, or asked for and not yet created or refused. */
+  /** A response is running, or one was asked for and has not been created yet. */
   get isBusy(): boolean {
     return this.#active.size > 0 || this.#creating || this.#wanted;
   }
