@@ -136,6 +136,10 @@ export async function startService(deps: ServiceDeps): Promise<RunningService> {
     onOrphansFound: () => jobRunner.kick(),
   });
 
+  const frameLatency = {
+    callerToModel: metrics.bridgeLatencySeconds.series('caller_to_model'),
+    modelToCaller: metrics.bridgeLatencySeconds.series('model_to_caller'),
+  };
   const registry = new CallRegistry({
     logger,
     createSession: (callSid, parties, plan) => {
@@ -157,6 +161,7 @@ export async function startService(deps: ServiceDeps): Promise<RunningService> {
         tools,
         parties,
         handoffEnabled,
+        frameLatency,
         streamTimeoutMs: config.mediaStreamTimeoutMs,
         redact,
         streamElsewhere: () => store.ownedElsewhere(callSid),

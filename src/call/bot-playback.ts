@@ -1,5 +1,6 @@
 import type { ModelCodec } from '../audio/model-codec.js';
 import { mulawBytesToMs } from '../audio/timing.js';
+import type { FrameSeries } from '../frame-histogram.js';
 import type { TwilioMediaStream } from '../telephony/media-stream.js';
 import { PlaybackTracker, type MarkEcho } from './playback-tracker.js';
 
@@ -14,8 +15,8 @@ export interface BotPlaybackOptions {
   onFirstAudio: (ms: number) => void;
   /** The first audio of an item left for the caller. */
   onItemSent: (itemId: string) => void;
-  /** Time callbridge spent on one delta, for the per-frame latency figure. */
-  onBridged: (seconds: number) => void;
+  /** Where the time callbridge spent on each delta goes, in seconds; not measured when absent. */
+  latency: FrameSeries | undefined;
 }
 
 /**
@@ -56,7 +57,8 @@ export class BotPlayback {
       this.#hold(itemId, deltaBase64);
       return;
     }
-    const startedAt = performance.now();
+    const latency = this.#options.latency;
+    const startedAt = latency ? performance.now() : 0;
     const mulawBase64 = this.#options.codec.toCaller(deltaBase64);
     // Twilio gets no empty media, whatever the model sent (an empty delta, or too little to yield a sample).
     if (mulawBase64.length === 0) return;
@@ -80,7 +82,7 @@ export class BotPlayback {
       this.#firstAudioSent = true;
       this.#options.onFirstAudio(nowMs - this.#streamStartedAtMs);
     }
-    this.#options.onBridged((performance.now() - startedAt) / 1000);
+    latency?.observe((performance.now() - startedAt) / 1000);
   }
 
   /** A recorded clip (mu-law 8 kHz) played in place of whatever was queued; returns its length. */

@@ -18,10 +18,6 @@ export function observeMediaStreamMetrics(stream: TwilioMediaStream, metrics: Me
 
 function observe(call: CallSession, metrics: Metrics): void {
   metrics.callsActive.inc();
-  // Observed for every audio frame: each direction's series is looked up once per call, not per frame.
-  const callerToModel = metrics.bridgeLatencySeconds.series('caller_to_model');
-  const modelToCaller = metrics.bridgeLatencySeconds.series('model_to_caller');
-  call.on('bridged', (direction, seconds) => (direction === 'caller_to_model' ? callerToModel : modelToCaller).observe(seconds));
   call.on('firstAudio', ({ ms }) => metrics.firstAudioSeconds.observe(ms / 1000));
   call.on('bargeIn', () => metrics.bargeIns.inc());
   call.on('turn', ({ role }) => {

@@ -88,7 +88,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     this.#callerAudio = new CallerAudio({
       codec: this.#codec,
       send: (pcm, ms) => this.#link.appendAudio(pcm, ms),
-      onBridged: (seconds) => this.emit('bridged', 'caller_to_model', seconds),
+      latency: options.frameLatency?.callerToModel,
     });
     this.#playback = new BotPlayback({
       codec: this.#codec,
@@ -97,7 +97,7 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
       onDropped: (reason, ms) => this.emit('droppedAudio', { reason, ms }),
       onFirstAudio: (ms) => this.emit('firstAudio', { ms }),
       onItemSent: (itemId) => this.#timeline.onItemSent(itemId),
-      onBridged: (seconds) => this.emit('bridged', 'model_to_caller', seconds),
+      latency: options.frameLatency?.modelToCaller,
     });
     this.#bargeIn = new BargeInController(this.#playback.tracker);
     this.#timeline = new TurnTimeline({
@@ -157,8 +157,10 @@ export class CallSession extends EventEmitter<CallSessionEvents> {
     }
     clearTimeout(this.#streamTimer);
     this.#stream = stream;
-    stream.on('media', this.#guard.wrap('caller audio', (audio, timestampMs) => this.#callerAudio.push(audio, timestampMs)));
-    stream.on('mark', this.#guard.wrap('mark', (name) => this.#onMark(name)));
+    stream.deliverTo({
+      media: this.#guard.wrap('caller audio', (audio: string, timestampMs: number) => this.#callerAudio.push(audio, timestampMs)),
+      mark: this.#guard.wrap('mark', (name: string) => this.#onMark(name)),
+    });
     stream.on('dtmf', this.#guard.wrap('key press', (digit) => this.#actions.pressKey(digit)));
     stream.on('stop', this.#guard.wrap('stream stop', () => this.end('completed', 'caller hung up')));
     stream.on('silent', this.#guard.wrap('silent stream', () => this.end('interrupted', 'media stream went silent')));

@@ -3,6 +3,7 @@ import type { ResamplerEngine } from '../audio/resampler.js';
 import type { CallStatus } from '../call-status.js';
 import type { AppliedSummary } from '../conversation/in-call-summarizer.js';
 import type { SummarizationSettings } from '../conversation/summarization-policy.js';
+import type { FrameSeries } from '../frame-histogram.js';
 import type { Summarizer } from '../conversation/summarizer.js';
 import type { Turn } from '../conversation/transcript.js';
 import type { Logger } from '../log.js';
@@ -66,12 +67,19 @@ export type CallSessionEvents = {
   droppedAudio: [{ reason: 'interrupted' | 'no_stream' | 'slow_phone' | 'model_unavailable'; ms: number }];
   modelRejected: [];
   modelError: [{ code: string }];
-  /** Time callbridge spent on one audio frame, by direction; positional, not an object, as it fires for every frame. */
-  bridged: [direction: 'caller_to_model' | 'model_to_caller', seconds: number];
   /** An unexpected error in this call's handling; the call ends as failed. */
   fault: [{ where: string }];
   ended: [CallEnd];
 };
+
+/**
+ * Where the time callbridge spends on each audio frame goes, by direction. Observed for every frame,
+ * a hundred times a second per call, so it is a direct call into the series rather than an event.
+ */
+export interface FrameLatency {
+  callerToModel: FrameSeries;
+  modelToCaller: FrameSeries;
+}
 
 export interface CallSessionOptions {
   callSid: string;
@@ -105,4 +113,6 @@ export interface CallSessionOptions {
   apologyAudio?: Uint8Array;
   /** The bot may hand callers to a human (the `transfer_to_human` tool is offered to the model). */
   handoffEnabled?: boolean;
+  /** Each frame's time in callbridge; not measured when absent. */
+  frameLatency?: FrameLatency;
 }

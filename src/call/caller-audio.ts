@@ -1,5 +1,6 @@
 import type { ModelCodec } from '../audio/model-codec.js';
 import { TELEPHONY_FRAME_MS, base64DecodedLength, mulawBytesToMs } from '../audio/timing.js';
+import type { FrameSeries } from '../frame-histogram.js';
 
 /** Gaps in Twilio's timestamps are filled with silence so the model's clock keeps pace, up to this much. */
 const MAX_GAP_FILL_MS = 1000;
@@ -8,8 +9,8 @@ export interface CallerAudioOptions {
   codec: ModelCodec;
   /** Caller audio in the model's format, base64. */
   send: (audioBase64: string, durationMs: number) => void;
-  /** Time callbridge spent on one frame, for the per-frame latency figure. */
-  onBridged: (seconds: number) => void;
+  /** Where the time callbridge spent on each frame goes, in seconds; not measured when absent. */
+  latency: FrameSeries | undefined;
 }
 
 /**
@@ -26,8 +27,8 @@ export class CallerAudio {
   }
 
   push(mulawBase64: string, timestampMs: number): void {
-    const startedAt = performance.now();
-    const { codec, send } = this.#options;
+    const { codec, send, latency } = this.#options;
+    const startedAt = latency ? performance.now() : 0;
     const expectedMs = this.#nextTimestampMs;
     if (expectedMs !== undefined && timestampMs - expectedMs >= TELEPHONY_FRAME_MS) {
       const gapMs = Math.min(timestampMs - expectedMs, MAX_GAP_FILL_MS);
@@ -36,6 +37,6 @@ export class CallerAudio {
     const frameMs = mulawBytesToMs(base64DecodedLength(mulawBase64));
     this.#nextTimestampMs = timestampMs + frameMs;
     send(codec.toModel(mulawBase64), frameMs);
-    this.#options.onBridged((performance.now() - startedAt) / 1000);
+    latency?.observe((performance.now() - startedAt) / 1000);
   }
 }

@@ -116,6 +116,9 @@ describe('per-turn latency, with the simulated model taking 400 ms to answer', (
 
   it('counts in /metrics what the call did: turns by role, tool calls, barge-ins, one latency sample per bot turn', async () => {
     const metrics = await harness.metrics();
+    // Every audio frame is timed, both ways: the caller spoke and the bot answered.
+    expect(metricValue(metrics, 'callbridge_bridge_latency_seconds_count', { direction: 'caller_to_model' })).toBeGreaterThan(0);
+    expect(metricValue(metrics, 'callbridge_bridge_latency_seconds_count', { direction: 'model_to_caller' })).toBeGreaterThan(0);
     expect(metricValue(metrics, 'callbridge_turns_total', { role: 'bot' })).toBe(3);
     expect(metricValue(metrics, 'callbridge_turns_total', { role: 'caller' })).toBe(2);
     expect(metricValue(metrics, 'callbridge_tool_calls_total', { tool: 'lookup_order', outcome: 'ok' })).toBe(1);

@@ -8,7 +8,7 @@ import type { Summarizer } from '../../../src/conversation/summarizer.js';
 import { silentLogger } from '../../../src/log.js';
 import type { RealtimeClientEvent } from '../../../src/realtime/client-events.js';
 import { parseServerEvent, type RealtimeServerEvent } from '../../../src/realtime/server-events.js';
-import type { StreamStart, TwilioMediaStream } from '../../../src/telephony/media-stream.js';
+import type { MediaStreamSink, StreamStart, TwilioMediaStream } from '../../../src/telephony/media-stream.js';
 import { ToolRegistry } from '../../../src/tools/registry.js';
 import { ToolError, type Tool } from '../../../src/tools/tool.js';
 
@@ -43,8 +43,9 @@ class FakeModelLink extends EventEmitter<{ ready: [ReadyInfo]; event: [RealtimeS
 }
 
 /** Twilio's side: records media, marks and clears; the test echoes marks as Twilio would. */
-class FakeStream extends EventEmitter<{ media: [Buffer, number]; mark: [string]; dtmf: [string]; stop: []; closed: [unknown] }> {
+class FakeStream extends EventEmitter<{ dtmf: [string]; stop: []; closed: [unknown] }> {
   readonly streamSid = 'MZ00000000000000000000000000000001';
+  sink: MediaStreamSink | undefined;
   readonly marks: string[] = [];
   readonly payloads: string[] = [];
   clears = 0;
@@ -62,6 +63,9 @@ class FakeStream extends EventEmitter<{ media: [Buffer, number]; mark: [string];
   together(send: () => void): void {
     send();
   }
+  deliverTo(sink: MediaStreamSink): void {
+    this.sink = sink;
+  }
   clear(): void {
     this.clears++;
   }
@@ -69,7 +73,7 @@ class FakeStream extends EventEmitter<{ media: [Buffer, number]; mark: [string];
     this.closed = true;
   }
   echoAllMarks(): void {
-    for (const mark of this.marks.splice(0)) this.emit('mark', mark);
+    for (const mark of this.marks.splice(0)) this.sink?.mark(mark);
   }
 }
 

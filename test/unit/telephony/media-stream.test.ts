@@ -21,14 +21,30 @@ const mediaFrame = (audio: Buffer, timestampMs: number, sequenceNumber = 2, trac
     media: { track, chunk: String(sequenceNumber - 1), timestamp: String(timestampMs), payload: audio.toString('base64') },
   });
 
-/** Every event a stream emits, in order, so tests can assert exactly what happened. */
-type Recorded = { [K in keyof MediaStreamEvents]: { event: K; args: MediaStreamEvents[K] } }[keyof MediaStreamEvents];
+/** What a stream delivers to its sink, as events, so tests can wait for them. */
+type SinkEvents = { media: [mulawBase64: string, timestampMs: number]; mark: [name: string] };
+const sinks = new WeakMap<TwilioMediaStream, EventEmitter<SinkEvents>>();
+
+function frames(stream: TwilioMediaStream): EventEmitter<SinkEvents> {
+  let sink = sinks.get(stream);
+  if (!sink) {
+    const emitter = new EventEmitter<SinkEvents>();
+    stream.deliverTo({ media: (...args) => emitter.emit('media', ...args), mark: (name) => emitter.emit('mark', name) });
+    sinks.set(stream, emitter);
+    sink = emitter;
+  }
+  return sink;
+}
+
+type Delivered = MediaStreamEvents & SinkEvents;
+/** Every event a stream emits and every frame it delivers, in order, so tests can assert exactly what happened. */
+type Recorded = { [K in keyof Delivered]: { event: K; args: Delivered[K] } }[keyof Delivered];
 
 function record(stream: TwilioMediaStream): Recorded[] {
   const events: Recorded[] = [];
   stream.on('start', (...args) => events.push({ event: 'start', args }));
-  stream.on('media', (...args) => events.push({ event: 'media', args }));
-  stream.on('mark', (...args) => events.push({ event: 'mark', args }));
+  frames(stream).on('media', (...args) => events.push({ event: 'media', args }));
+  frames(stream).on('mark', (...args) => events.push({ event: 'mark', args }));
   stream.on('dtmf', (...args) => events.push({ event: 'dtmf', args }));
   stream.on('stop', (...args) => events.push({ event: 'stop', args }));
   stream.on('closed', (...args) => events.push({ event: 'closed', args }));
@@ -255,25 +271,25 @@ describe('TwilioMediaStream inbound', () => {
     await rejected;
     expect(events).toEqual([{ event: 'rejected', args: ['unexpected', 'media before start'] }]);
     await started(client, stream);
-    const media = once(stream, 'media');
+    const media = once(frames(stream), 'media');
     client.send(mediaFrame(Buffer.from([1, 2, 3]), 20, 3));
     await media;
     expect(events.map((e) => e.event)).toEqual(['rejected', 'start', 'media']);
   });
 
-  it('emits media with the payload as sent and the timestamp as a number', async () => {
+  it('delivers media with the payload as sent and the timestamp as a number', async () => {
     const harness = await startHarness();
     const { client, stream } = await connect(harness);
     await started(client, stream);
     const audio = Buffer.from(Array.from({ length: 160 }, (_, i) => (i * 37) & 0xff));
-    const media = once(stream, 'media') as Promise<MediaStreamEvents['media']>;
+    const media = once(frames(stream), 'media') as Promise<SinkEvents['media']>;
     client.send(mediaFrame(audio, 1234));
     const [payload, timestampMs] = await media;
     expect(payload).toBe(audio.toString('base64'));
     expect(timestampMs).toBe(1234);
   });
 
-  it('emits mark echoes, dtmf digits and stop, in order', async () => {
+  it('delivers mark echoes and emits dtmf digits and stop, in order', async () => {
     const harness = await startHarness();
     const { client, stream, events } = await connect(harness);
     await started(client, stream);
@@ -295,7 +311,7 @@ describe('TwilioMediaStream inbound', () => {
     const harness = await startHarness();
     const { client, stream, events } = await connect(harness);
     await started(client, stream);
-    const media = once(stream, 'media');
+    const media = once(frames(stream), 'media');
     client.send('{"event":"media",');
     client.send(JSON.stringify({ event: 'media', sequenceNumber: '2', streamSid: STREAM_SID, media: { chunk: '1', timestamp: '0' } }));
     client.send(mediaFrame(Buffer.from([9, 8, 7]), 40, 3));
@@ -312,7 +328,7 @@ describe('TwilioMediaStream inbound', () => {
     const harness = await startHarness();
     const { client, stream, events } = await connect(harness);
     await started(client, stream);
-    const media = once(stream, 'media');
+    const media = once(frames(stream), 'media');
     client.send(JSON.stringify({ event: 'keepalive', streamSid: STREAM_SID }));
     client.send(mediaFrame(Buffer.from([1]), 20));
     await media;
@@ -323,7 +339,7 @@ describe('TwilioMediaStream inbound', () => {
     const harness = await startHarness();
     const { client, stream, events } = await connect(harness);
     await started(client, stream);
-    const media = once(stream, 'media') as Promise<MediaStreamEvents['media']>;
+    const media = once(frames(stream), 'media') as Promise<SinkEvents['media']>;
     client.send(mediaFrame(Buffer.from([1]), 20, 2, 'outbound'));
     client.send(mediaFrame(Buffer.from([2]), 40, 3, 'inbound'));
     const [bytes] = await media;
@@ -349,7 +365,7 @@ describe('TwilioMediaStream inbound', () => {
     const rejected = once(stream, 'rejected');
     client.send(Buffer.from(mediaFrame(Buffer.from([1]), 20)), { binary: true });
     await rejected;
-    const media = once(stream, 'media');
+    const media = once(frames(stream), 'media');
     client.send(mediaFrame(Buffer.from([5]), 40, 3));
     await media;
     expect(events.slice(1)).toEqual([
@@ -383,7 +399,7 @@ describe('TwilioMediaStream inbound', () => {
     await started(client, stream);
     const frame = mediaFrame(Buffer.alloc(600, 0xff), 20);
     expect(Buffer.byteLength(frame)).toBeLessThanOrEqual(1024);
-    const media = once(stream, 'media') as Promise<MediaStreamEvents['media']>;
+    const media = once(frames(stream), 'media') as Promise<SinkEvents['media']>;
     client.send(frame);
     const [bytes] = await media;
     expect(Buffer.from(bytes, 'base64')).toHaveLength(600);
