@@ -26,7 +26,8 @@ export interface RunningBridge {
 
 /**
  * `npm start`'s own node flags (package.json), so the benchmark measures the server as users run it:
- * `--v8-pool-size=2` there keeps V8's worker threads, and the allocator arenas each one holds, to two.
+ * `--v8-pool-size=2` there keeps V8's worker threads, and the allocator arenas each one holds, to two;
+ * `--wasm-tiering-budget` keeps PGlite's start-up from leaving optimized Postgres code behind (README, Memory).
  */
 const START_ARGS = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } }).scripts.start
   .split(' ')
