@@ -79,6 +79,7 @@ function describe(calls: number, kinds: BridgeKind[], rounds: Map<BridgeKind, Lo
       return `${median(figures.map((f) => f.p50)).toFixed(1)}/${median(figures.map((f) => f.p99)).toFixed(1)}/${Math.max(...figures.map((f) => f.max)).toFixed(0)}`;
     };
     const percent = (share: number) => `${(share * 100).toFixed(2)} %`;
+    const busy = (pick: (result: LoadResult) => number) => `${(median(results.map(pick)) * 100).toFixed(0)} %`;
     return {
       metric: `${calls} calls: ${kind.name}`,
       value: `${median(results.map((result) => result.cpuPerCallMinute)).toFixed(3)} CPU s per call-minute (${ratios})`,
@@ -86,7 +87,8 @@ function describe(calls: number, kinds: BridgeKind[], rounds: Map<BridgeKind, Lo
         `per-frame latency p50/p99/max in ${ms((result) => result.latencyInMs)} ms, out ${ms((result) => result.latencyOutMs)} ms (max over rounds); ` +
         `delivered in ${percent(Math.min(...results.map((result) => result.deliveredIn)))}, out ${percent(Math.min(...results.map((result) => result.deliveredOut)))} (worst round); ` +
         `RSS idle ${median(results.map((result) => result.idleRssMb)).toFixed(0)} MB (${median(results.map((result) => result.warmIdleRssMb)).toFixed(0)} MB after the warm-up), ` +
-        `${median(results.map((result) => result.rssPerCallMb)).toFixed(2)} MB per call`,
+        `${median(results.map((result) => result.rssPerCallMb)).toFixed(2)} MB per call; ` +
+        `busy: main thread ${busy((result) => result.mainThreadBusy)} of a core, load generator ${busy((result) => result.generatorBusy)}, machine ${busy((result) => result.machineBusy)} of all cores`,
     };
   });
 }

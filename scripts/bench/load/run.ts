@@ -3,7 +3,7 @@ import { percentile } from '../../lib/stats.js';
 import type { BridgeKind, RunningBridge } from './bridges.js';
 import { DELTA_MS, modelBytesPerMs, type FakeModel, type ModelAudio } from './fake-model.js';
 import { FRAME_MS, PhoneLeg } from './fake-phone.js';
-import { cpuSeconds, cpuSplit, ioCounts, rssMb } from './process-stats.js';
+import { cpuSeconds, cpuSplit, ioCounts, machineBusy, machineCpu, mainThreadCpuSeconds, rssMb } from './process-stats.js';
 
 export interface LoadRunOptions {
   calls: number;
@@ -34,6 +34,14 @@ export interface LoadResult {
   warmIdleRssMb: number;
   /** What the first wave of calls added to the idle server's memory, per call. */
   rssPerCallMb: number;
+  /**
+   * Shares of one core over the window: the bridge's main thread, the load generator (this process),
+   * and of all cores, the machine. Latency is read on the generator's clock, and queues without bound
+   * once the bridge's main thread nears a whole core: these say when a latency is the machine's.
+   */
+  mainThreadBusy: number;
+  generatorBusy: number;
+  machineBusy: number;
 }
 
 /** Room for the frames sent while the other calls are being set up, before the window. */
@@ -71,7 +79,9 @@ export async function runLoad(kind: BridgeKind, model: FakeModel, endpoints: { o
   }
 }
 
-type WaveResult = Pick<LoadResult, 'cpuPerCallMinute' | 'latencyInMs' | 'latencyOutMs' | 'deliveredIn' | 'deliveredOut'> & { loadedRssMb: number };
+type WaveResult = Pick<LoadResult, 'cpuPerCallMinute' | 'latencyInMs' | 'latencyOutMs' | 'deliveredIn' | 'deliveredOut' | 'mainThreadBusy' | 'generatorBusy' | 'machineBusy'> & {
+  loadedRssMb: number;
+};
 
 /**
  * `calls` simultaneous calls, all set up one after another (so the n-th phone leg and the n-th model
@@ -110,6 +120,9 @@ async function callWave(audio: ModelAudio, bridge: RunningBridge, model: FakeMod
     const cpuBefore = cpuSeconds(bridge.pid);
     const ioBefore = ioCounts(bridge.pid);
     const splitBefore = cpuSplit(bridge.pid);
+    const mainThreadBefore = mainThreadCpuSeconds(bridge.pid);
+    const generatorBefore = cpuSeconds(process.pid);
+    const machineBefore = machineCpu();
     const inLatencyFrom = legs.map((leg) => leg.inLatencyMs.length);
     modelClock = new PhasedTicker(DELTA_MS, 25, (group) => {
       for (let index = group; index < legs.length; index += 25) {
@@ -123,11 +136,17 @@ async function callWave(audio: ModelAudio, bridge: RunningBridge, model: FakeMod
     const windowMs = performance.now() - windowStartMs;
     const ioAfter = ioCounts(bridge.pid);
     const splitAfter = cpuSplit(bridge.pid);
+    const busy = {
+      mainThreadBusy: (mainThreadCpuSeconds(bridge.pid) - mainThreadBefore) / (windowMs / 1000),
+      generatorBusy: (cpuSeconds(process.pid) - generatorBefore) / (windowMs / 1000),
+      machineBusy: machineBusy(machineBefore, machineCpu()),
+    };
     const perCallSecond = (count: number) => (count / (options.calls * (windowMs / 1000))).toFixed(1);
     console.error(
       `  ${launchedAtMs === undefined ? 'warm-up, ' : ''}per call-second: ${perCallSecond(ioAfter.reads - ioBefore.reads)} reads (${perCallSecond(ioAfter.bytesRead - ioBefore.bytesRead)} bytes), ` +
         `${perCallSecond(ioAfter.writes - ioBefore.writes)} writes (${perCallSecond(ioAfter.bytesWritten - ioBefore.bytesWritten)} bytes); ` +
-        `CPU ${(splitAfter.userSeconds - splitBefore.userSeconds).toFixed(2)} s user, ${(splitAfter.systemSeconds - splitBefore.systemSeconds).toFixed(2)} s system`,
+        `CPU ${(splitAfter.userSeconds - splitBefore.userSeconds).toFixed(2)} s user, ${(splitAfter.systemSeconds - splitBefore.systemSeconds).toFixed(2)} s system; ` +
+        `busy: bridge ${percent(cpuSecondsUsed / (windowMs / 1000))} of a core (main thread ${percent(busy.mainThreadBusy)}), load generator ${percent(busy.generatorBusy)}, machine ${percent(busy.machineBusy)} of all cores`,
     );
     const loadedRssMb = rssMb(bridge.pid);
     callerClock.stop();
@@ -149,6 +168,7 @@ async function callWave(audio: ModelAudio, bridge: RunningBridge, model: FakeMod
       deliveredIn: Math.min(audioInMs / (framesSent * FRAME_MS), framesIn / framesSent),
       deliveredOut: bytesOut / (deltasSent * DELTA_MS),
       loadedRssMb,
+      ...busy,
     };
   } finally {
     callerClock.stop();
@@ -196,6 +216,10 @@ class PhasedTicker {
     this.#stopped = true;
     for (const timer of this.#timers) clearTimeout(timer);
   }
+}
+
+function percent(share: number): string {
+  return `${(share * 100).toFixed(0)} %`;
 }
 
 function spread(values: number[]): { p50: number; p99: number; max: number } {
